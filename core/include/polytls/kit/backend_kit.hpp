@@ -1,0 +1,172 @@
+// polytls/kit/backend_kit.hpp: a header-only kit for backend authors.
+//
+// A backend sees only `polytls/abi/` and this kit, never the core's
+// internals. The kit holds what every backend would otherwise write again:
+// the exception guard that keeps C++ exceptions from crossing the C ABI,
+// `Owned<>` for library objects, error and sink helpers, and secure wiping.
+#ifndef POLYTLS_KIT_BACKEND_KIT_HPP
+#define POLYTLS_KIT_BACKEND_KIT_HPP
+
+#include <cstdarg>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "polytls/abi/backend.h"
+
+namespace polytls::kit {
+
+// Owned is a unique_ptr that frees through the library's own free function,
+// as bssl::UniquePtr does: `Owned<X509, X509_free> cert{X509_new()};`.
+template <class T, auto Free>
+struct FreeDeleter {
+  void operator()(T *p) const noexcept {
+    if (p != nullptr) Free(p);
+  }
+};
+template <class T, auto Free>
+using Owned = std::unique_ptr<T, FreeDeleter<T, Free>>;
+
+// wipe overwrites `n` bytes at `p` with zeros in a way the compiler keeps.
+inline void wipe(void *p, std::size_t n) noexcept {
+  if (p == nullptr || n == 0) return;
+  volatile unsigned char *v = static_cast<volatile unsigned char *>(p);
+  while (n-- > 0)
+    *v++ = 0;
+}
+
+// SecretBytes is a byte vector wiped before its memory is released.
+class SecretBytes {
+ public:
+  SecretBytes() = default;
+  explicit SecretBytes(std::size_t n) : bytes_(n) {}
+  SecretBytes(const SecretBytes &) = delete;
+  SecretBytes &operator=(const SecretBytes &) = delete;
+  SecretBytes(SecretBytes &&) noexcept = default;
+  SecretBytes &operator=(SecretBytes &&other) noexcept {
+    wipe(bytes_.data(), bytes_.size());
+    bytes_ = std::move(other.bytes_);
+    return *this;
+  }
+  ~SecretBytes() { wipe(bytes_.data(), bytes_.size()); }
+
+  unsigned char *data() noexcept { return bytes_.data(); }
+  const unsigned char *data() const noexcept { return bytes_.data(); }
+  std::size_t size() const noexcept { return bytes_.size(); }
+  // resize wipes the old storage if it has to move.
+  void resize(std::size_t n) {
+    if (n <= bytes_.capacity()) {
+      bytes_.resize(n);
+      return;
+    }
+    std::vector<unsigned char> bigger(n);
+    if (!bytes_.empty()) std::memcpy(bigger.data(), bytes_.data(), bytes_.size());
+    wipe(bytes_.data(), bytes_.size());
+    bytes_ = std::move(bigger);
+  }
+
+ private:
+  std::vector<unsigned char> bytes_;
+};
+
+// set_error records `library_code` and a printf-style detail in `err` (which
+// may be NULL) and returns `status`, so a backend can write
+// `return set_error(err, POLYTLS_ERR_BAD_INPUT, rc, "bad key: %s", text);`.
+[[gnu::format(printf, 4, 5)]] inline polytls_status set_error(polytls_error *err,
+                                                              polytls_status status,
+                                                              int64_t library_code,
+                                                              const char *format, ...) noexcept {
+  if (err == nullptr) return status;
+  if (err->struct_size >= offsetof(polytls_error, detail) + sizeof(err->detail)) {
+    err->library_code = library_code;
+    std::va_list args;
+    va_start(args, format);
+    std::vsnprintf(err->detail, sizeof(err->detail), format, args);
+    va_end(args);
+  }
+  return status;
+}
+
+// guard runs `body` (which returns a polytls_status) and turns any escaped
+// exception into POLYTLS_ERR_INTERNAL with its `what()` in `err`. Every
+// function a backend exposes through its table runs its body inside it.
+template <class Body>
+polytls_status guard(polytls_error *err, Body &&body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc &) {
+    return set_error(err, POLYTLS_ERR_INTERNAL, 0, "out of memory");
+  } catch (const std::exception &e) {
+    return set_error(err, POLYTLS_ERR_INTERNAL, 0, "unexpected exception: %s", e.what());
+  } catch (...) {
+    return set_error(err, POLYTLS_ERR_INTERNAL, 0, "unexpected exception");
+  }
+}
+
+// bytes views a borrowed `polytls_data` as a span.
+inline std::span<const unsigned char> bytes(polytls_data d) noexcept {
+  if (d.data == nullptr) return {};
+  return {d.data, d.len};
+}
+
+// text views a borrowed `polytls_data` as a string_view.
+inline std::string_view text(polytls_data d) noexcept {
+  if (d.data == nullptr) return {};
+  return {reinterpret_cast<const char *>(d.data), d.len};
+}
+
+// write_to sends `data` to `sink`, returning the sink's status.
+inline polytls_status write_to(const polytls_sink *sink, const void *data,
+                               std::size_t len) noexcept {
+  if (sink == nullptr || sink->write == nullptr) return POLYTLS_ERR_INTERNAL;
+  return sink->write(sink->user, static_cast<const uint8_t *>(data), len);
+}
+
+// report sends one inspected field to `visitor`, returning its status.
+inline polytls_status report(const polytls_cert_visitor *visitor, uint32_t kind, uint32_t sub,
+                             const void *data, std::size_t len, int64_t number = 0) noexcept {
+  if (visitor == nullptr || visitor->field == nullptr) return POLYTLS_ERR_INTERNAL;
+  polytls_cert_field field{};
+  field.kind = kind;
+  field.sub = sub;
+  field.data.data = static_cast<const uint8_t *>(data);
+  field.data.len = len;
+  field.number = number;
+  return visitor->field(visitor->user, &field);
+}
+inline polytls_status report_number(const polytls_cert_visitor *visitor, uint32_t kind,
+                                    uint32_t sub, int64_t number) noexcept {
+  return report(visitor, kind, sub, nullptr, 0, number);
+}
+
+// Handles: a backend keeps its own object types and casts them to the
+// opaque ABI handles. `to_handle<polytls_key>(impl)` and
+// `from_handle<KeyImpl>(key)` keep the casts in one place.
+template <class Handle, class Impl>
+Handle *to_handle(Impl *impl) noexcept {
+  return reinterpret_cast<Handle *>(impl);
+}
+template <class Impl, class Handle>
+Impl *from_handle(Handle *handle) noexcept {
+  return reinterpret_cast<Impl *>(handle);
+}
+template <class Impl, class Handle>
+const Impl *from_handle(const Handle *handle) noexcept {
+  return reinterpret_cast<const Impl *>(handle);
+}
+
+// fits_struct tells whether a caller-sized struct reaches `member_end`
+// bytes, so a backend never writes past a smaller (older) caller's struct.
+constexpr bool fits_struct(uint32_t struct_size, std::size_t member_end) noexcept {
+  return struct_size >= member_end;
+}
+
+}  // namespace polytls::kit
+
+#endif  // POLYTLS_KIT_BACKEND_KIT_HPP
