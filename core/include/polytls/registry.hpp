@@ -1,0 +1,64 @@
+// polytls/registry.hpp: the backends a process has, and choosing one.
+#ifndef POLYTLS_REGISTRY_HPP
+#define POLYTLS_REGISTRY_HPP
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "polytls/abi/backend.h"
+#include "polytls/backend.hpp"
+#include "polytls/result.hpp"
+
+namespace polytls {
+
+// Registry holds initialised backends by name. The global registry starts
+// with the backends built into this binary; plugins join it later.
+class Registry {
+ public:
+  Registry() = default;
+  Registry(const Registry &) = delete;
+  Registry &operator=(const Registry &) = delete;
+
+  // global returns the process-wide registry, with the built-in backends
+  // registered on first use.
+  static Registry &global();
+
+  // add validates `table` (ABI version, size, name, capabilities, required
+  // members), initialises it and registers it under its name. `origin` is
+  // "built-in" or the plugin's path. A table that fails validation, or whose
+  // name is taken, is refused with a `plugin` Error naming the origin and
+  // the reason; a failing init keeps that backend's own error. `table`
+  // must stay valid as long as the registry (static storage in practice).
+  Result<Backend> add(const polytls_backend_v1 *table, std::string origin);
+
+  // backends lists the registered backends in registration order.
+  std::vector<Backend> backends() const;
+  // names lists their names.
+  std::vector<std::string> names() const;
+  // find returns the backend called `name`; an unknown name is `not_found`
+  // listing the names that exist.
+  Result<Backend> find(std::string_view name) const;
+  // preferred returns the backend named by the POLYTLS_BACKEND environment
+  // variable, else "openssl" when present, else the first registered. It
+  // fails with `not_found` when POLYTLS_BACKEND names no backend, or when
+  // there are none.
+  Result<Backend> preferred() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<Backend> backends_;
+};
+
+// available_backends lists the global registry's backends.
+std::vector<Backend> available_backends();
+// find_backend looks a backend up by name in the global registry.
+Result<Backend> find_backend(std::string_view name);
+// default_backend is the global registry's preferred backend.
+Result<Backend> default_backend();
+
+}  // namespace polytls
+
+#endif  // POLYTLS_REGISTRY_HPP

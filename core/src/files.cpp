@@ -1,0 +1,132 @@
+#include "polytls/files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "random.hpp"
+
+namespace polytls {
+namespace {
+
+Error io_error(const std::string &what, const std::filesystem::path &path, int err) {
+  return Error(ErrorCode::io, what + " " + path.string() + ": " + std::strerror(err));
+}
+
+// FileDescriptor closes itself.
+struct FileDescriptor {
+  int fd = -1;
+  ~FileDescriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+Result<void> write_all(int fd, std::span<const uint8_t> data, const std::filesystem::path &path) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error("cannot write", path, errno);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) return io_error("cannot sync", path, errno);
+  return ok();
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> read_file(const std::filesystem::path &path, std::size_t max_size) {
+  FileDescriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) {
+    if (errno == ENOENT) return Error(ErrorCode::not_found, "no such file: " + path.string());
+    return io_error("cannot open", path, errno);
+  }
+  struct stat st {};
+  if (::fstat(file.fd, &st) != 0) return io_error("cannot stat", path, errno);
+  if (S_ISDIR(st.st_mode)) return Error(ErrorCode::io, path.string() + " is a directory");
+  std::vector<uint8_t> data;
+  uint8_t buf[16384];
+  for (;;) {
+    const ssize_t n = ::read(file.fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error("cannot read", path, errno);
+    }
+    if (n == 0) break;
+    if (data.size() + static_cast<std::size_t>(n) > max_size) {
+      return Error(ErrorCode::io,
+                   path.string() + " is larger than " + std::to_string(max_size) + " bytes");
+    }
+    data.insert(data.end(), buf, buf + n);
+  }
+  return data;
+}
+
+Result<void> write_file(const std::filesystem::path &path, std::span<const uint8_t> data,
+                        const WriteOptions &options) {
+  const mode_t mode = options.private_file ? 0600 : 0644;
+  if (!options.overwrite) {
+    // O_EXCL: an existing file (or a symlink in its place) is never touched.
+    FileDescriptor file{::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)};
+    if (file.fd < 0) {
+      if (errno == EEXIST) {
+        return Error(ErrorCode::already_exists,
+                     path.string() + " already exists; refusing to overwrite it");
+      }
+      return io_error("cannot create", path, errno);
+    }
+    // umask may have narrowed the mode; a key file must end up exactly 0600.
+    if (options.private_file && ::fchmod(file.fd, mode) != 0) {
+      const int err = errno;
+      ::unlink(path.c_str());
+      return io_error("cannot set permissions on", path, err);
+    }
+    if (auto written = write_all(file.fd, data, path); !written) {
+      ::unlink(path.c_str());
+      return written.error();
+    }
+    return ok();
+  }
+
+  // Overwrite: write a temporary file beside the target and rename it into
+  // place, so readers see the old file or the new one, never a mix.
+  uint8_t suffix_bytes[6];
+  POLYTLS_CHECK(detail::random_bytes(suffix_bytes));
+  std::string suffix = ".tmp-";
+  for (uint8_t b : suffix_bytes)
+    suffix += "0123456789abcdef"[b & 0x0f];
+  std::filesystem::path temp = path;
+  temp += suffix;
+  FileDescriptor file{::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)};
+  if (file.fd < 0) return io_error("cannot create", temp, errno);
+  if (::fchmod(file.fd, mode) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    return io_error("cannot set permissions on", temp, err);
+  }
+  if (auto written = write_all(file.fd, data, temp); !written) {
+    ::unlink(temp.c_str());
+    return written.error();
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    return io_error("cannot replace", path, err);
+  }
+  return ok();
+}
+
+Result<void> write_file(const std::filesystem::path &path, std::string_view data,
+                        const WriteOptions &options) {
+  return write_file(
+      path, std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(data.data()), data.size()),
+      options);
+}
+
+}  // namespace polytls
