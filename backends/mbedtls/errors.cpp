@@ -1,0 +1,208 @@
+// errors.cpp: the table-driven mapping from Mbed TLS codes to polytls categories.
+#include "errors.hpp"
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/bignum.h>
+#include <mbedtls/cipher.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/md.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/pkcs5.h>
+#include <mbedtls/rsa.h>
+#include <mbedtls/x509.h>
+
+#include <cstdio>
+
+#include "polytls/kit/backend_kit.hpp"
+
+namespace polytls::mbedtls {
+namespace {
+
+// Every code Mbed TLS 2.28 returns from the modules this backend calls. Codes
+// not listed fall back to the caller's category (usually INTERNAL).
+constexpr ErrorRow kErrors[] = {
+    // PK: key parsing, writing, signing.
+    {MBEDTLS_ERR_PK_ALLOC_FAILED, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_PK_TYPE_MISMATCH, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_PK_BAD_INPUT_DATA, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_PK_FILE_IO_ERROR, POLYTLS_ERR_IO},
+    {MBEDTLS_ERR_PK_KEY_INVALID_VERSION, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_PK_KEY_INVALID_FORMAT, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_PK_UNKNOWN_PK_ALG, POLYTLS_ERR_UNSUPPORTED},
+    {MBEDTLS_ERR_PK_PASSWORD_REQUIRED, POLYTLS_ERR_BAD_PASSPHRASE},
+    {MBEDTLS_ERR_PK_PASSWORD_MISMATCH, POLYTLS_ERR_BAD_PASSPHRASE},
+    {MBEDTLS_ERR_PK_INVALID_PUBKEY, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_PK_INVALID_ALG, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_PK_UNKNOWN_NAMED_CURVE, POLYTLS_ERR_UNSUPPORTED},
+    {MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE, POLYTLS_ERR_UNSUPPORTED},
+    {MBEDTLS_ERR_PK_SIG_LEN_MISMATCH, POLYTLS_ERR_BAD_SIGNATURE},
+    {MBEDTLS_ERR_PK_HW_ACCEL_FAILED, POLYTLS_ERR_INTERNAL},
+    // X.509 parsing, writing and verification.
+    {MBEDTLS_ERR_X509_FEATURE_UNAVAILABLE, POLYTLS_ERR_UNSUPPORTED},
+    {MBEDTLS_ERR_X509_UNKNOWN_OID, POLYTLS_ERR_UNSUPPORTED},
+    {MBEDTLS_ERR_X509_INVALID_FORMAT, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_X509_INVALID_VERSION, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_X509_INVALID_SERIAL, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_X509_INVALID_ALG, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_X509_INVALID_NAME, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_X509_INVALID_DATE, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_X509_INVALID_SIGNATURE, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_X509_INVALID_EXTENSIONS, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_X509_UNKNOWN_VERSION, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG, POLYTLS_ERR_UNSUPPORTED},
+    {MBEDTLS_ERR_X509_SIG_MISMATCH, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, POLYTLS_ERR_UNTRUSTED},
+    {MBEDTLS_ERR_X509_CERT_UNKNOWN_FORMAT, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_X509_BAD_INPUT_DATA, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_X509_ALLOC_FAILED, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_X509_FILE_IO_ERROR, POLYTLS_ERR_IO},
+    {MBEDTLS_ERR_X509_BUFFER_TOO_SMALL, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_X509_FATAL_ERROR, POLYTLS_ERR_INTERNAL},
+    // PKCS#5 (PBES2 / PBKDF2).
+    {MBEDTLS_ERR_PKCS5_BAD_INPUT_DATA, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_PKCS5_INVALID_FORMAT, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_PKCS5_FEATURE_UNAVAILABLE, POLYTLS_ERR_UNSUPPORTED},
+    {MBEDTLS_ERR_PKCS5_PASSWORD_MISMATCH, POLYTLS_ERR_BAD_PASSPHRASE},
+    // Ciphers.
+    {MBEDTLS_ERR_CIPHER_FEATURE_UNAVAILABLE, POLYTLS_ERR_UNSUPPORTED},
+    {MBEDTLS_ERR_CIPHER_BAD_INPUT_DATA, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_CIPHER_ALLOC_FAILED, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_CIPHER_INVALID_PADDING, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_CIPHER_FULL_BLOCK_EXPECTED, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_CIPHER_AUTH_FAILED, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_CIPHER_INVALID_CONTEXT, POLYTLS_ERR_INTERNAL},
+    // Message digests.
+    {MBEDTLS_ERR_MD_FEATURE_UNAVAILABLE, POLYTLS_ERR_UNSUPPORTED},
+    {MBEDTLS_ERR_MD_BAD_INPUT_DATA, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_MD_ALLOC_FAILED, POLYTLS_ERR_INTERNAL},
+    // RSA.
+    {MBEDTLS_ERR_RSA_BAD_INPUT_DATA, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_RSA_INVALID_PADDING, POLYTLS_ERR_BAD_SIGNATURE},
+    {MBEDTLS_ERR_RSA_KEY_GEN_FAILED, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_RSA_KEY_CHECK_FAILED, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_RSA_PUBLIC_FAILED, POLYTLS_ERR_BAD_SIGNATURE},
+    {MBEDTLS_ERR_RSA_PRIVATE_FAILED, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_RSA_VERIFY_FAILED, POLYTLS_ERR_BAD_SIGNATURE},
+    {MBEDTLS_ERR_RSA_OUTPUT_TOO_LARGE, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_RSA_RNG_FAILED, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_RSA_UNSUPPORTED_OPERATION, POLYTLS_ERR_UNSUPPORTED},
+    // Elliptic curves.
+    {MBEDTLS_ERR_ECP_BAD_INPUT_DATA, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_ECP_BUFFER_TOO_SMALL, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_ECP_FEATURE_UNAVAILABLE, POLYTLS_ERR_UNSUPPORTED},
+    {MBEDTLS_ERR_ECP_VERIFY_FAILED, POLYTLS_ERR_BAD_SIGNATURE},
+    {MBEDTLS_ERR_ECP_ALLOC_FAILED, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_ECP_RANDOM_FAILED, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_ECP_INVALID_KEY, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_ECP_SIG_LEN_MISMATCH, POLYTLS_ERR_BAD_SIGNATURE},
+    // Low-level: ASN.1, OIDs, bignums, random generator.
+    {MBEDTLS_ERR_ASN1_OUT_OF_DATA, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_ASN1_UNEXPECTED_TAG, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_ASN1_INVALID_LENGTH, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_ASN1_LENGTH_MISMATCH, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_ASN1_INVALID_DATA, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_ASN1_ALLOC_FAILED, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_ASN1_BUF_TOO_SMALL, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_OID_NOT_FOUND, POLYTLS_ERR_UNSUPPORTED},
+    {MBEDTLS_ERR_OID_BUF_TOO_SMALL, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_MPI_BAD_INPUT_DATA, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_MPI_INVALID_CHARACTER, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_MPI_BUFFER_TOO_SMALL, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_MPI_NEGATIVE_VALUE, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_MPI_DIVISION_BY_ZERO, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_MPI_NOT_ACCEPTABLE, POLYTLS_ERR_BAD_INPUT},
+    {MBEDTLS_ERR_MPI_ALLOC_FAILED, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_CTR_DRBG_REQUEST_TOO_BIG, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_CTR_DRBG_INPUT_TOO_BIG, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_ENTROPY_SOURCE_FAILED, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_ENTROPY_NO_SOURCES_DEFINED, POLYTLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_ENTROPY_NO_STRONG_SOURCE, POLYTLS_ERR_INTERNAL},
+};
+
+// Verification flags, in precedence order: the first row whose bits meet the
+// flags decides. A chain that is not trusted is UNTRUSTED even when a date
+// is also wrong.
+constexpr VerifyRow kVerify[] = {
+    {MBEDTLS_X509_BADCERT_NOT_TRUSTED, POLYTLS_ERR_UNTRUSTED},
+    {MBEDTLS_X509_BADCERT_REVOKED, POLYTLS_ERR_UNTRUSTED},
+    {MBEDTLS_X509_BADCERT_CN_MISMATCH, POLYTLS_ERR_UNTRUSTED},
+    {MBEDTLS_X509_BADCERT_MISSING, POLYTLS_ERR_UNTRUSTED},
+    {MBEDTLS_X509_BADCERT_SKIP_VERIFY, POLYTLS_ERR_UNTRUSTED},
+    {MBEDTLS_X509_BADCERT_OTHER, POLYTLS_ERR_UNTRUSTED},
+    {MBEDTLS_X509_BADCERT_KEY_USAGE, POLYTLS_ERR_UNTRUSTED},
+    {MBEDTLS_X509_BADCERT_EXT_KEY_USAGE, POLYTLS_ERR_UNTRUSTED},
+    {MBEDTLS_X509_BADCERT_NS_CERT_TYPE, POLYTLS_ERR_UNTRUSTED},
+    {MBEDTLS_X509_BADCERT_BAD_MD, POLYTLS_ERR_UNTRUSTED},
+    {MBEDTLS_X509_BADCERT_BAD_PK, POLYTLS_ERR_UNTRUSTED},
+    {MBEDTLS_X509_BADCERT_BAD_KEY, POLYTLS_ERR_UNTRUSTED},
+    {MBEDTLS_X509_BADCERT_EXPIRED, POLYTLS_ERR_EXPIRED},
+    {MBEDTLS_X509_BADCERT_FUTURE, POLYTLS_ERR_NOT_YET_VALID},
+};
+
+const ErrorRow *find(int code) noexcept {
+  for (const ErrorRow &row : kErrors) {
+    if (row.code == code) return &row;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::span<const ErrorRow> error_table() noexcept {
+  return kErrors;
+}
+std::span<const VerifyRow> verify_table() noexcept {
+  return kVerify;
+}
+
+polytls_status status_for(int library_code, polytls_status fallback) noexcept {
+  if (library_code == 0) return POLYTLS_OK;
+  if (library_code > 0) return fallback;
+  if (const ErrorRow *row = find(library_code)) return row->status;
+  const int magnitude = -library_code;
+  const int high = magnitude & 0xFF80;
+  const int low = magnitude & 0x007F;
+  if (high != 0) {
+    if (const ErrorRow *row = find(-high)) return row->status;
+  }
+  if (low != 0) {
+    if (const ErrorRow *row = find(-low)) return row->status;
+  }
+  return fallback;
+}
+
+polytls_status status_for_verify_flags(uint32_t flags) noexcept {
+  if (flags == 0) return POLYTLS_OK;
+  for (const VerifyRow &row : kVerify) {
+    if ((flags & row.flags) != 0) return row.status;
+  }
+  return POLYTLS_ERR_UNTRUSTED;
+}
+
+void describe(int code, char *buf, std::size_t size) noexcept {
+  if (size == 0) return;
+  char text[160];
+  mbedtls_strerror(code, text, sizeof(text));
+  const unsigned magnitude =
+      code < 0 ? static_cast<unsigned>(-static_cast<long>(code)) : static_cast<unsigned>(code);
+  std::snprintf(buf, size, "%s (%s0x%04X)", text, code < 0 ? "-" : "", magnitude);
+}
+
+polytls_status fail_as(polytls_error *err, polytls_status status, int code,
+                       const char *what) noexcept {
+  char text[200];
+  describe(code, text, sizeof(text));
+  return kit::set_error(err, status, code, "%s: %s", what, text);
+}
+
+polytls_status fail(polytls_error *err, int code, polytls_status fallback,
+                    const char *what) noexcept {
+  return fail_as(err, status_for(code, fallback), code, what);
+}
+
+}  // namespace polytls::mbedtls
