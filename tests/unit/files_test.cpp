@@ -1,0 +1,69 @@
+#include "polytls/files.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "support.hpp"
+
+namespace polytls {
+namespace {
+
+mode_t mode_of(const std::filesystem::path &path) {
+  struct stat st {};
+  ::stat(path.c_str(), &st);
+  return st.st_mode & 0777;
+}
+
+TEST(Files, PrivateFilesAre0600EvenUnderAPermissiveUmask) {
+  test::TempDir dir;
+  const mode_t old = ::umask(0);
+  ASSERT_OK(write_file(dir / "key.pem", "secret", {.private_file = true}));
+  ASSERT_OK(write_file(dir / "cert.pem", "public"));
+  ::umask(old);
+  EXPECT_EQ(mode_of(dir / "key.pem"), 0600u);
+  EXPECT_EQ(mode_of(dir / "cert.pem"), 0644u);
+  EXPECT_EQ(test::read_text(dir / "key.pem"), "secret");
+}
+
+TEST(Files, NeverOverwritesWithoutBeingAsked) {
+  test::TempDir dir;
+  test::write_text(dir / "cert.pem", "keep me");
+  auto result = write_file(dir / "cert.pem", "new");
+  EXPECT_ERROR(result, ErrorCode::already_exists);
+  EXPECT_NE(result.error().message().find("cert.pem"), std::string::npos);
+  EXPECT_EQ(test::read_text(dir / "cert.pem"), "keep me");
+}
+
+TEST(Files, RefusesToWriteThroughASymlink) {
+  test::TempDir dir;
+  test::write_text(dir / "target", "keep me");
+  std::filesystem::create_symlink(dir / "target", dir / "link");
+  EXPECT_ERROR(write_file(dir / "link", "new"), ErrorCode::already_exists);
+  EXPECT_EQ(test::read_text(dir / "target"), "keep me");
+}
+
+TEST(Files, OverwriteReplacesAtomicallyWithTheNewMode) {
+  test::TempDir dir;
+  test::write_text(dir / "key.pem", "old");
+  ::chmod((dir / "key.pem").c_str(), 0644);
+  ASSERT_OK(write_file(dir / "key.pem", "new", {.overwrite = true, .private_file = true}));
+  EXPECT_EQ(test::read_text(dir / "key.pem"), "new");
+  EXPECT_EQ(mode_of(dir / "key.pem"), 0600u);
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto &e : std::filesystem::directory_iterator(dir.path()))
+    ++entries;
+  EXPECT_EQ(entries, 1u) << "no temporary file is left behind";
+}
+
+TEST(Files, ReportsMissingAndUnwritablePlaces) {
+  test::TempDir dir;
+  EXPECT_ERROR(read_file(dir / "absent"), ErrorCode::not_found);
+  EXPECT_ERROR(read_file(dir.path()), ErrorCode::io);
+  EXPECT_ERROR(write_file(dir / "no" / "such" / "dir.pem", "x"), ErrorCode::io);
+  test::write_text(dir / "big", std::string(100, 'x'));
+  EXPECT_ERROR(read_file(dir / "big", 99), ErrorCode::io);
+  EXPECT_EQ(read_file(dir / "big", 100).value().size(), 100u);
+}
+
+}  // namespace
+}  // namespace polytls
