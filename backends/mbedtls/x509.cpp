@@ -275,19 +275,8 @@ polytls_status format_time(int64_t seconds, const char *which, char (&out)[32], 
   return POLYTLS_OK;
 }
 
-// days_from_civil: days since 1970-01-01 of a proleptic Gregorian date.
-int64_t days_from_civil(int64_t y, int64_t m, int64_t d) noexcept {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 int64_t unix_seconds(const mbedtls_x509_time &t) noexcept {
-  return days_from_civil(t.year, t.mon, t.day) * 86400 + int64_t{t.hour} * 3600 +
-         int64_t{t.min} * 60 + t.sec;
+  return kit::unix_seconds(t.year, t.mon, t.day, t.hour, t.min, t.sec);
 }
 
 // ---- Extension values -------------------------------------------------------
@@ -533,55 +522,15 @@ polytls_status parse_one(Cert &cert, std::span<const unsigned char> der, polytls
 
 // ---- Inspection ---------------------------------------------------------
 
-void append_utf8(std::string &out, uint32_t cp) {
-  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // string_value converts an attribute value, as Mbed TLS parsed it (tag and
 // bytes), to UTF-8: UTF8String, PrintableString, IA5String and T61String
 // are copied, BMPString (UTF-16BE) and UniversalString (UCS-4BE) converted.
 std::string string_value(const mbedtls_x509_buf &val) {
   const unsigned char *p = val.p;
   const std::size_t n = val.len;
-  std::string out;
-  if (val.tag == MBEDTLS_ASN1_BMP_STRING) {
-    for (std::size_t i = 0; i + 1 < n; i += 2) {
-      uint32_t unit = (uint32_t{p[i]} << 8) | p[i + 1];
-      if (unit >= 0xD800 && unit <= 0xDBFF && i + 3 < n) {
-        const uint32_t low = (uint32_t{p[i + 2]} << 8) | p[i + 3];
-        if (low >= 0xDC00 && low <= 0xDFFF) {
-          unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-          i += 2;
-        }
-      }
-      append_utf8(out, unit);
-    }
-    return out;
-  }
-  if (val.tag == MBEDTLS_ASN1_UNIVERSAL_STRING) {
-    for (std::size_t i = 0; i + 3 < n; i += 4) {
-      append_utf8(out, (uint32_t{p[i]} << 24) | (uint32_t{p[i + 1]} << 16) |
-                           (uint32_t{p[i + 2]} << 8) | p[i + 3]);
-    }
-    return out;
-  }
-  out.assign(reinterpret_cast<const char *>(p), n);
-  return out;
+  if (val.tag == MBEDTLS_ASN1_BMP_STRING) return kit::bmp_to_utf8({p, n});
+  if (val.tag == MBEDTLS_ASN1_UNIVERSAL_STRING) return kit::universal_to_utf8({p, n});
+  return std::string(reinterpret_cast<const char *>(p), n);
 }
 
 uint32_t attr_type(const mbedtls_x509_buf &oid) noexcept {

@@ -308,23 +308,11 @@ polytls_status add_extensions(X509 *x, const polytls_cert_request_v1 &req, polyt
 
 // ---- cert_inspect helpers ----
 
-// days_from_civil counts days from 1970-01-01 to y-m-d (proleptic
-// Gregorian), so times convert without mktime or the local time zone.
-int64_t days_from_civil(int64_t y, int64_t m, int64_t d) noexcept {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 bool unix_seconds(const ASN1_TIME *t, int64_t &out) noexcept {
   std::tm tm{};
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return false;
-  const int64_t days =
-      days_from_civil(int64_t{tm.tm_year} + 1900, int64_t{tm.tm_mon} + 1, int64_t{tm.tm_mday});
-  out = days * 86400 + int64_t{tm.tm_hour} * 3600 + int64_t{tm.tm_min} * 60 + int64_t{tm.tm_sec};
+  out = kit::unix_seconds(int64_t{tm.tm_year} + 1900, int64_t{tm.tm_mon} + 1, tm.tm_mday,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec);
   return true;
 }
 

@@ -81,7 +81,8 @@ bool time_of(const byte *tlv, int tlv_len, std::int64_t &out) {
   if (wc_GetDateInfo(tlv, tlv_len, &date, &format, &length) != 0) return false;
   struct tm tm {};
   if (wc_GetDateAsCalendarTime(date, length, format, &tm) != 0) return false;
-  out = static_cast<std::int64_t>(timegm(&tm));
+  out = kit::unix_seconds(std::int64_t{tm.tm_year} + 1900, std::int64_t{tm.tm_mon} + 1, tm.tm_mday,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec);
   return true;
 }
 
@@ -321,25 +322,6 @@ std::uint32_t attr_type(int nid) {
   }
 }
 
-// append_utf8 appends code point `cp` as UTF-8.
-void append_utf8(std::string &out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
-
 // attr_value gives an attribute's value as UTF-8: UTF8String, PrintableString
 // and IA5String as they are; BMPString (UCS-2) and UniversalString (UCS-4)
 // converted.
@@ -348,21 +330,10 @@ std::string attr_value(WOLFSSL_ASN1_STRING *s) {
   const int len = wolfSSL_ASN1_STRING_length(s);
   if (data == nullptr || len <= 0) return {};
   const int type = wolfSSL_ASN1_STRING_type(s);
-  std::string out;
-  if (type == V_ASN1_BMPSTRING && len % 2 == 0) {
-    for (int i = 0; i < len; i += 2)
-      append_utf8(out, (std::uint32_t{data[i]} << 8) | data[i + 1]);
-    return out;
-  }
-  if (type == V_ASN1_UNIVERSALSTRING && len % 4 == 0) {
-    for (int i = 0; i < len; i += 4) {
-      append_utf8(out, (std::uint32_t{data[i]} << 24) | (std::uint32_t{data[i + 1]} << 16) |
-                           (std::uint32_t{data[i + 2]} << 8) | data[i + 3]);
-    }
-    return out;
-  }
-  out.assign(reinterpret_cast<const char *>(data), static_cast<std::size_t>(len));
-  return out;
+  const std::span<const unsigned char> bytes(data, static_cast<std::size_t>(len));
+  if (type == V_ASN1_BMPSTRING && len % 2 == 0) return kit::bmp_to_utf8(bytes);
+  if (type == V_ASN1_UNIVERSALSTRING && len % 4 == 0) return kit::universal_to_utf8(bytes);
+  return std::string(bytes.begin(), bytes.end());
 }
 
 polytls_status report_name(const polytls_cert_visitor *visitor, std::uint32_t kind,

@@ -15,6 +15,7 @@
 #include <exception>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -165,6 +166,68 @@ const Impl *from_handle(const Handle *handle) noexcept {
 // bytes, so a backend never writes past a smaller (older) caller's struct.
 constexpr bool fits_struct(uint32_t struct_size, std::size_t member_end) noexcept {
   return struct_size >= member_end;
+}
+
+// unix_seconds converts a proleptic Gregorian UTC date and time to seconds
+// since 1970-01-01, without mktime or the local time zone (certificate
+// times are UTC). Fields are not range-checked.
+constexpr int64_t unix_seconds(int64_t year, int64_t month, int64_t day, int64_t hour,
+                               int64_t minute, int64_t second) noexcept {
+  year -= month <= 2 ? 1 : 0;
+  const int64_t era = (year >= 0 ? year : year - 399) / 400;
+  const int64_t yoe = year - era * 400;
+  const int64_t doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const int64_t days = era * 146097 + doe - 719468;
+  return days * 86400 + hour * 3600 + minute * 60 + second;
+}
+
+// append_utf8 appends code point `cp` as UTF-8; surrogates and values above
+// U+10FFFF become U+FFFD.
+inline void append_utf8(std::string &out, uint32_t cp) {
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// bmp_to_utf8 converts a BMPString (UTF-16BE, surrogate pairs joined) to UTF-8.
+inline std::string bmp_to_utf8(std::span<const unsigned char> p) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < p.size(); i += 2) {
+    uint32_t unit = (uint32_t{p[i]} << 8) | p[i + 1];
+    if (unit >= 0xD800 && unit <= 0xDBFF && i + 3 < p.size()) {
+      const uint32_t low = (uint32_t{p[i + 2]} << 8) | p[i + 3];
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+        i += 2;
+      }
+    }
+    append_utf8(out, unit);
+  }
+  return out;
+}
+
+// universal_to_utf8 converts a UniversalString (UCS-4BE) to UTF-8.
+inline std::string universal_to_utf8(std::span<const unsigned char> p) {
+  std::string out;
+  for (std::size_t i = 0; i + 3 < p.size(); i += 4) {
+    append_utf8(out, (uint32_t{p[i]} << 24) | (uint32_t{p[i + 1]} << 16) |
+                         (uint32_t{p[i + 2]} << 8) | p[i + 3]);
+  }
+  return out;
 }
 
 }  // namespace polytls::kit

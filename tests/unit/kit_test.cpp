@@ -1,0 +1,62 @@
+// The backend kit's helpers, shared by every backend.
+#include "polytls/kit/backend_kit.hpp"
+
+#include <gtest/gtest.h>
+
+#include <ctime>
+
+namespace polytls::kit {
+namespace {
+
+TEST(Kit, UnixSecondsMatchesTimegm) {
+  for (int year : {1950, 1969, 1970, 1999, 2000, 2024, 2038, 2049, 2050, 2100, 9999}) {
+    for (int month : {1, 2, 3, 12}) {
+      std::tm tm{};
+      tm.tm_year = year - 1900;
+      tm.tm_mon = month - 1;
+      tm.tm_mday = month == 2 ? 28 : 31;
+      tm.tm_hour = 23;
+      tm.tm_min = 59;
+      tm.tm_sec = 58;
+      EXPECT_EQ(unix_seconds(year, month, tm.tm_mday, 23, 59, 58), ::timegm(&tm))
+          << year << "-" << month;
+    }
+  }
+  static_assert(unix_seconds(1970, 1, 1, 0, 0, 0) == 0);
+  static_assert(unix_seconds(2000, 2, 29, 0, 0, 0) == 951782400);
+}
+
+TEST(Kit, ConvertsBmpAndUniversalStrings) {
+  const unsigned char bmp[] = {0x00, 'B', 0x00, 0xed, 0xd8, 0x3d, 0xde, 0x00};  // "Bí😀"
+  EXPECT_EQ(bmp_to_utf8(bmp), "B\xc3\xad\xf0\x9f\x98\x80");
+  const unsigned char lone[] = {0xd8, 0x00};  // an unpaired surrogate
+  EXPECT_EQ(bmp_to_utf8(lone), "\xef\xbf\xbd");
+  const unsigned char ucs4[] = {0, 0, 0, 'a', 0, 1, 0xf6, 0x00};
+  EXPECT_EQ(universal_to_utf8(ucs4), "a\xf0\x9f\x98\x80");
+}
+
+TEST(Kit, SecretBytesGrowFromEmpty) {
+  SecretBytes bytes;
+  bytes.resize(3);
+  EXPECT_EQ(bytes.size(), 3u);
+  bytes.data()[2] = 7;
+  bytes.resize(1000);
+  EXPECT_EQ(bytes.data()[2], 7);
+}
+
+TEST(Kit, GuardTurnsExceptionsIntoInternal) {
+  polytls_error err{};
+  err.struct_size = sizeof err;
+  const polytls_status status =
+      guard(&err, []() -> polytls_status { throw std::runtime_error("boom"); });
+  EXPECT_EQ(status, POLYTLS_ERR_INTERNAL);
+  EXPECT_STREQ(err.detail, "unexpected exception: boom");
+  // A caller's smaller (older) error struct is never written past.
+  polytls_error small{};
+  small.struct_size = 8;
+  EXPECT_EQ(set_error(&small, POLYTLS_ERR_BAD_INPUT, 5, "x"), POLYTLS_ERR_BAD_INPUT);
+  EXPECT_EQ(small.library_code, 0);
+}
+
+}  // namespace
+}  // namespace polytls::kit
