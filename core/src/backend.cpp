@@ -94,8 +94,7 @@ Result<KeyInput> key_input(std::span<const uint8_t> data) {
       }
     }
     POLYTLS_TRY(uint32_t found, detail::classify_key_der(block.der));
-    const bool traditional_ok = format == POLYTLS_KEY_FORMAT_TRADITIONAL && found == format;
-    if (found != format && !traditional_ok) {
+    if (found != format) {
       kit::wipe(block.der.data(), block.der.size());
       return Error(ErrorCode::bad_input,
                    "the PEM block says " + block.label + " but holds another kind of key");

@@ -122,9 +122,8 @@ TEST_P(OpensslCliTest, ReadsKeysOpensslWrites) {
     args.insert(args.end(), c.genpkey.begin(), c.genpkey.end());
     ASSERT_EQ(openssl(args).exit_code, 0);
     const std::string pub = openssl({"pkey", "-in", (dir_ / "k.pem").string(), "-pubout"}).out;
-    if (!b().capabilities().supports(c.type) &&
-        ((b().capabilities().key_algorithms >> static_cast<uint32_t>(algorithm_of(c.type))) & 1u) ==
-            0) {
+    const uint32_t algorithm_bit = 1u << static_cast<uint32_t>(algorithm_of(c.type));
+    if ((b().capabilities().key_algorithms & algorithm_bit) == 0) {
       EXPECT_ERROR(b().load_key_file(dir_ / "k.pem"), ErrorCode::unsupported);
       continue;
     }
