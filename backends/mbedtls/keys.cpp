@@ -151,10 +151,6 @@ int hash_message(mbedtls_md_type_t type, polytls_data message, unsigned char *ha
   return mbedtls_md(info, message.data != nullptr ? message.data : kEmpty, message.len, hash);
 }
 
-const char *algorithm_name(uint32_t algorithm) noexcept {
-  return algorithm == POLYTLS_KEY_RSA ? "RSA" : algorithm == POLYTLS_KEY_EC ? "ECDSA" : "?";
-}
-
 }  // namespace
 
 uint32_t curve_of(mbedtls_ecp_group_id id) noexcept {
@@ -402,13 +398,9 @@ polytls_status key_sign(void *ctx, const polytls_key *key, uint32_t digest_alg,
     if (!k->has_private) {
       return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "key_sign: the key has no private half");
     }
-    if (digest_alg == POLYTLS_DIGEST_NONE) {
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "key_sign: %s signatures need a digest",
-                            algorithm_name(algorithm));
-    }
-    if (digest_alg == POLYTLS_DIGEST_SHA1) {
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
-                            "key_sign: SHA-1 is accepted for verification only");
+    if (const polytls_status st = kit::check_signature_digest(algorithm, digest_alg, false, err);
+        st != POLYTLS_OK) {
+      return st;
     }
     const mbedtls_md_type_t md = md_type(digest_alg);
     if (md == MBEDTLS_MD_NONE) {
@@ -437,9 +429,9 @@ polytls_status key_verify(void *, const polytls_key *key, uint32_t digest_alg, p
     const Key *k = kit::from_handle<Key>(key);
     if (k == nullptr) return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "key_verify: NULL key");
     const uint32_t algorithm = key_algorithm(&k->pk);
-    if (digest_alg == POLYTLS_DIGEST_NONE) {
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
-                            "key_verify: %s signatures need a digest", algorithm_name(algorithm));
+    if (const polytls_status st = kit::check_signature_digest(algorithm, digest_alg, true, err);
+        st != POLYTLS_OK) {
+      return st;
     }
     const mbedtls_md_type_t md = md_type(digest_alg);
     if (md == MBEDTLS_MD_NONE) {

@@ -65,11 +65,6 @@ const EVP_MD *md_for(uint32_t digest) noexcept;
 // digest_name is the text name of a POLYTLS_DIGEST_* value, for messages.
 const char *digest_name(uint32_t digest) noexcept;
 
-// check_sign_digest checks the digest a key of `algorithm` may sign with:
-// RSA/EC take SHA256/384/512 (SHA1 too when `verifying`), Ed25519 only NONE.
-polytls_status check_sign_digest(uint32_t algorithm, uint32_t digest, bool verifying,
-                                 polytls_error *err) noexcept;
-
 // data_ptr returns a non-NULL pointer for a possibly empty borrowed range
 // (OpenSSL rejects NULL even with a zero length in places).
 inline const unsigned char *data_ptr(polytls_data d) noexcept {

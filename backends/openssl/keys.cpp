@@ -371,29 +371,6 @@ const char *digest_name(uint32_t digest) noexcept {
   }
 }
 
-polytls_status check_sign_digest(uint32_t algorithm, uint32_t digest, bool verifying,
-                                 polytls_error *err) noexcept {
-  if (algorithm == POLYTLS_KEY_ED25519) {
-    if (digest == POLYTLS_DIGEST_NONE) return POLYTLS_OK;
-    return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
-                          "Ed25519 signs the message itself: digest must be NONE, not %s",
-                          digest_name(digest));
-  }
-  switch (digest) {
-    case POLYTLS_DIGEST_SHA256:
-    case POLYTLS_DIGEST_SHA384:
-    case POLYTLS_DIGEST_SHA512: return POLYTLS_OK;
-    case POLYTLS_DIGEST_SHA1:
-      if (verifying) return POLYTLS_OK;
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
-                            "SHA1 is accepted for verification only, not for signing");
-    case POLYTLS_DIGEST_NONE:
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
-                            "RSA and ECDSA signatures need a digest (SHA256, SHA384, SHA512)");
-    default: return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "unknown digest %u", digest);
-  }
-}
-
 // ---- table members ----
 
 polytls_status key_generate(void *, const polytls_key_spec *spec, polytls_key **out_key,
@@ -588,7 +565,7 @@ polytls_status key_sign(void *, const polytls_key *key, uint32_t digest, polytls
     if (!k->has_private) {
       return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "a public-only key cannot sign");
     }
-    if (const polytls_status s = check_sign_digest(k->algorithm, digest, false, err);
+    if (const polytls_status s = kit::check_signature_digest(k->algorithm, digest, false, err);
         s != POLYTLS_OK) {
       return s;
     }
@@ -619,7 +596,7 @@ polytls_status key_verify(void *, const polytls_key *key, uint32_t digest, polyt
     if (k == nullptr) {
       return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "key_verify: no key");
     }
-    if (const polytls_status s = check_sign_digest(k->algorithm, digest, true, err);
+    if (const polytls_status s = kit::check_signature_digest(k->algorithm, digest, true, err);
         s != POLYTLS_OK) {
       return s;
     }

@@ -502,7 +502,8 @@ polytls_status cert_create(void *, const polytls_cert_request_v1 *request, polyt
       return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
                             "the issuer key is public-only and cannot sign");
     }
-    if (const polytls_status s = check_sign_digest(issuer_key->algorithm, req.digest, false, err);
+    if (const polytls_status s =
+            kit::check_signature_digest(issuer_key->algorithm, req.digest, false, err);
         s != POLYTLS_OK) {
       return s;
     }

@@ -523,33 +523,6 @@ polytls_status write_encrypted(Context &ctx, const Key &key, polytls_data passph
 
 // ---- signatures ----
 
-// check_digest enforces the digest rules: Ed25519 only with NONE; RSA/EC
-// with SHA256/384/512, and SHA1 too when verifying.
-polytls_status check_digest(const Key &key, uint32_t digest, bool verifying, polytls_error *err) {
-  if (key.ed) {
-    if (digest != POLYTLS_DIGEST_NONE) {
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
-                            "Ed25519 signs the message itself: the digest must be NONE");
-    }
-    return POLYTLS_OK;
-  }
-  switch (digest) {
-    case POLYTLS_DIGEST_SHA256:
-    case POLYTLS_DIGEST_SHA384:
-    case POLYTLS_DIGEST_SHA512: return POLYTLS_OK;
-    case POLYTLS_DIGEST_SHA1:
-      if (verifying) return POLYTLS_OK;
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
-                            "SHA-1 is accepted for verification only");
-    case POLYTLS_DIGEST_NONE:
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
-                            "RSA and ECDSA signatures need a digest");
-    default:
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "unknown digest %u",
-                            static_cast<unsigned>(digest));
-  }
-}
-
 const std::uint8_t kEmpty = 0;
 
 // Digest is what RSA/ECDSA sign: the message's hash (wc_Hash) for ECDSA
@@ -845,7 +818,7 @@ polytls_status key_sign(void *ctx, const polytls_key *key, uint32_t digest, poly
     if (!k->has_private) {
       return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "cannot sign with a public-only key");
     }
-    polytls_status st = check_digest(*k, digest, false, err);
+    polytls_status st = kit::check_signature_digest(k->algorithm, digest, false, err);
     if (st != POLYTLS_OK) return st;
     if (message.len > UINT32_MAX || (message.len > 0 && message.data == nullptr)) {
       return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "key_sign: bad message");
@@ -891,7 +864,7 @@ polytls_status key_verify(void * /*ctx*/, const polytls_key *key, uint32_t diges
     FpCacheRelease fp_cache;
     const Key *k = kit::from_handle<Key>(key);
     if (k == nullptr) return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "key_verify: no key");
-    polytls_status st = check_digest(*k, digest, true, err);
+    polytls_status st = kit::check_signature_digest(k->algorithm, digest, true, err);
     if (st != POLYTLS_OK) return st;
     if (message.len > UINT32_MAX || (message.len > 0 && message.data == nullptr) ||
         (signature.len > 0 && signature.data == nullptr)) {

@@ -58,5 +58,21 @@ TEST(Kit, GuardTurnsExceptionsIntoInternal) {
   EXPECT_EQ(small.library_code, 0);
 }
 
+TEST(Kit, SignatureDigestRules) {
+  EXPECT_EQ(check_signature_digest(POLYTLS_KEY_ED25519, POLYTLS_DIGEST_NONE, false, nullptr),
+            POLYTLS_OK);
+  EXPECT_EQ(check_signature_digest(POLYTLS_KEY_ED25519, POLYTLS_DIGEST_SHA256, false, nullptr),
+            POLYTLS_ERR_BAD_INPUT);
+  for (uint32_t algorithm : {POLYTLS_KEY_RSA, POLYTLS_KEY_EC}) {
+    EXPECT_EQ(check_signature_digest(algorithm, POLYTLS_DIGEST_SHA384, false, nullptr), POLYTLS_OK);
+    EXPECT_EQ(check_signature_digest(algorithm, POLYTLS_DIGEST_SHA1, true, nullptr), POLYTLS_OK);
+    EXPECT_EQ(check_signature_digest(algorithm, POLYTLS_DIGEST_SHA1, false, nullptr),
+              POLYTLS_ERR_BAD_INPUT);
+    EXPECT_EQ(check_signature_digest(algorithm, POLYTLS_DIGEST_NONE, true, nullptr),
+              POLYTLS_ERR_BAD_INPUT);
+    EXPECT_EQ(check_signature_digest(algorithm, 99, true, nullptr), POLYTLS_ERR_BAD_INPUT);
+  }
+}
+
 }  // namespace
 }  // namespace polytls::kit

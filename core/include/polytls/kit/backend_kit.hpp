@@ -230,6 +230,32 @@ inline std::string universal_to_utf8(std::span<const unsigned char> p) {
   return out;
 }
 
+// check_signature_digest applies the ABI's digest rules for key_sign and
+// key_verify: Ed25519 only with POLYTLS_DIGEST_NONE; RSA and ECDSA with
+// SHA-256/384/512, and SHA-1 too when `verifying`. Anything else is
+// POLYTLS_ERR_BAD_INPUT with the reason in `err`.
+inline polytls_status check_signature_digest(uint32_t key_algorithm, uint32_t digest,
+                                             bool verifying, polytls_error *err) noexcept {
+  if (key_algorithm == POLYTLS_KEY_ED25519) {
+    if (digest == POLYTLS_DIGEST_NONE) return POLYTLS_OK;
+    return set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
+                     "Ed25519 signs the message itself: the digest must be NONE");
+  }
+  switch (digest) {
+    case POLYTLS_DIGEST_SHA256:
+    case POLYTLS_DIGEST_SHA384:
+    case POLYTLS_DIGEST_SHA512: return POLYTLS_OK;
+    case POLYTLS_DIGEST_SHA1:
+      if (verifying) return POLYTLS_OK;
+      return set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
+                       "SHA-1 is accepted for verification only, not for signing");
+    case POLYTLS_DIGEST_NONE:
+      return set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
+                       "RSA and ECDSA signatures need a digest (SHA-256, SHA-384, SHA-512)");
+    default: return set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "unknown digest %u", digest);
+  }
+}
+
 }  // namespace polytls::kit
 
 #endif  // POLYTLS_KIT_BACKEND_KIT_HPP
