@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -101,6 +102,27 @@ polytls_status cert_public_key(void *ctx, const polytls_cert *cert, polytls_key 
 polytls_status cert_verify(void *ctx, const polytls_verify_request_v1 *request,
                            polytls_error *err) noexcept;
 void cert_free(polytls_cert *cert) noexcept;
+
+// Table members implemented in tls.cpp.
+polytls_status tls_context_new(void *ctx, const polytls_tls_config_v1 *config,
+                               polytls_tls_context **out_context, polytls_error *err) noexcept;
+void tls_context_free(polytls_tls_context *context) noexcept;
+polytls_status tls_session_new(void *ctx, polytls_tls_context *context,
+                               const polytls_tls_session_params_v1 *params,
+                               polytls_tls_session **out_session, polytls_error *err) noexcept;
+polytls_status tls_handshake(polytls_tls_session *session, polytls_error *err) noexcept;
+polytls_status tls_read(polytls_tls_session *session, uint8_t *buf, std::size_t cap,
+                        std::size_t *out_n, polytls_error *err) noexcept;
+polytls_status tls_write(polytls_tls_session *session, const uint8_t *data, std::size_t len,
+                         std::size_t *out_n, polytls_error *err) noexcept;
+polytls_status tls_close(polytls_tls_session *session, polytls_error *err) noexcept;
+polytls_status tls_describe(polytls_tls_session *session, polytls_tls_info_v1 *out,
+                            polytls_error *err) noexcept;
+polytls_status tls_peer_chain(polytls_tls_session *session, const polytls_cert_der_visitor *visitor,
+                              polytls_error *err) noexcept;
+polytls_status tls_export_session(polytls_tls_session *session, const polytls_sink *out,
+                                  polytls_error *err) noexcept;
+void tls_session_free(polytls_tls_session *session) noexcept;
 
 }  // namespace polytls::openssl
 

@@ -25,14 +25,17 @@ constexpr polytls_caps_v1 kCaps = {
     .features = POLYTLS_FEATURE_KEY_GENERATE | POLYTLS_FEATURE_KEY_WRITE_PKCS8 |
                 POLYTLS_FEATURE_KEY_WRITE_ENCRYPTED | POLYTLS_FEATURE_KEY_READ_ENCRYPTED |
                 POLYTLS_FEATURE_CERT_CREATE | POLYTLS_FEATURE_CERT_VERIFY | POLYTLS_FEATURE_PBKDF2 |
-                POLYTLS_FEATURE_CIPHER,
+                POLYTLS_FEATURE_CIPHER | POLYTLS_FEATURE_TLS12 | POLYTLS_FEATURE_TLS13 |
+                POLYTLS_FEATURE_ALPN | POLYTLS_FEATURE_SNI | POLYTLS_FEATURE_RESUMPTION |
+                POLYTLS_FEATURE_KEYLOG_TLS12 | POLYTLS_FEATURE_KEYLOG_TLS13 |
+                POLYTLS_FEATURE_CLIENT_AUTH,
     .key_algorithms =
         (1u << POLYTLS_KEY_RSA) | (1u << POLYTLS_KEY_EC) | (1u << POLYTLS_KEY_ED25519),
     .curves = (1u << POLYTLS_CURVE_P256) | (1u << POLYTLS_CURVE_P384) | (1u << POLYTLS_CURVE_P521),
     .rsa_min_bits = 2048,
     .rsa_max_bits = 4096,
-    .tls_min_version = 0,  // TLS sessions are not part of this backend yet
-    .tls_max_version = 0,
+    .tls_min_version = POLYTLS_TLS1_2,
+    .tls_max_version = POLYTLS_TLS1_3,
     .library_name = "OpenSSL",
     .build_version = OPENSSL_VERSION_STR,
 };
@@ -224,6 +227,17 @@ constexpr polytls_backend_v1 kTable = {
     .cert_public_key = cert_public_key,
     .cert_verify = cert_verify,
     .cert_free = cert_free,
+    .tls_context_new = tls_context_new,
+    .tls_context_free = tls_context_free,
+    .tls_session_new = tls_session_new,
+    .tls_handshake = tls_handshake,
+    .tls_read = tls_read,
+    .tls_write = tls_write,
+    .tls_close = tls_close,
+    .tls_describe = tls_describe,
+    .tls_peer_chain = tls_peer_chain,
+    .tls_export_session = tls_export_session,
+    .tls_session_free = tls_session_free,
 };
 
 }  // namespace

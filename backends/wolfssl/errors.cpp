@@ -115,6 +115,72 @@ constexpr Row kSignature[] = {
 };
 constexpr polytls_status kSignatureDefault = POLYTLS_ERR_BAD_SIGNATURE;
 
+// TLS session calls: what wolfSSL_get_error reports after wolfSSL_connect,
+// wolfSSL_accept, wolfSSL_read or wolfSSL_write. A failure the table does not
+// name (malformed records or messages, bad MACs, ...) is HANDSHAKE. The
+// session code looks at transport failures, its own verification result and
+// received alerts before this table (see tls.cpp).
+constexpr Row kTls[] = {
+    // Non-blocking.
+    {WANT_READ, POLYTLS_ERR_WANT_READ},
+    {WOLFSSL_ERROR_WANT_READ, POLYTLS_ERR_WANT_READ},
+    {WANT_WRITE, POLYTLS_ERR_WANT_WRITE},
+    {WOLFSSL_ERROR_WANT_WRITE, POLYTLS_ERR_WANT_WRITE},
+    // No version in common.
+    {VERSION_ERROR, POLYTLS_ERR_PROTOCOL_VERSION},
+    {UNSUPPORTED_PROTO_VERSION, POLYTLS_ERR_PROTOCOL_VERSION},
+    // No cipher suite or group in common.
+    {MATCH_SUITE_ERROR, POLYTLS_ERR_NO_SHARED_CIPHER},
+    {UNSUPPORTED_SUITE, POLYTLS_ERR_NO_SHARED_CIPHER},
+    {KEY_SHARE_ERROR, POLYTLS_ERR_NO_SHARED_CIPHER},
+    {ECC_CURVE_ERROR, POLYTLS_ERR_NO_SHARED_CIPHER},
+    // ALPN.
+    {UNKNOWN_ALPN_PROTOCOL_NAME_E, POLYTLS_ERR_NO_APPLICATION_PROTOCOL},
+    // The peer's certificate, as wolfSSL judged it.
+    {ASN_NO_SIGNER_E, POLYTLS_ERR_UNTRUSTED},
+    {ASN_SELF_SIGNED_E, POLYTLS_ERR_UNTRUSTED},
+    {ASN_SIG_CONFIRM_E, POLYTLS_ERR_UNTRUSTED},
+    {NOT_CA_ERROR, POLYTLS_ERR_UNTRUSTED},
+    {VERIFY_CERT_ERROR, POLYTLS_ERR_UNTRUSTED},
+    {KEYUSE_SIGNATURE_E, POLYTLS_ERR_UNTRUSTED},
+    {KEYUSE_ENCIPHER_E, POLYTLS_ERR_UNTRUSTED},
+    {EXTKEYUSE_AUTH_E, POLYTLS_ERR_UNTRUSTED},
+    {ASN_AFTER_DATE_E, POLYTLS_ERR_EXPIRED},
+    {ASN_BEFORE_DATE_E, POLYTLS_ERR_NOT_YET_VALID},
+    {DOMAIN_NAME_MISMATCH, POLYTLS_ERR_HOSTNAME_MISMATCH},
+    {IPADDR_MISMATCH, POLYTLS_ERR_HOSTNAME_MISMATCH},
+    // A client certificate was required and none came.
+    {NO_PEER_CERT, POLYTLS_ERR_HANDSHAKE},
+    // The connection ended.
+    {ZERO_RETURN, POLYTLS_ERR_PEER_CLOSED},
+    {WOLFSSL_ERROR_ZERO_RETURN, POLYTLS_ERR_PEER_CLOSED},
+    {SOCKET_PEER_CLOSED_E, POLYTLS_ERR_PEER_CLOSED},
+    {SOCKET_ERROR_E, POLYTLS_ERR_IO},
+    // Library failures.
+    {MEMORY_E, POLYTLS_ERR_INTERNAL},
+    {MEMORY_ERROR, POLYTLS_ERR_INTERNAL},
+    {BAD_FUNC_ARG, POLYTLS_ERR_INTERNAL},
+    {BAD_MUTEX_E, POLYTLS_ERR_INTERNAL},
+    {RNG_FAILURE_E, POLYTLS_ERR_INTERNAL},
+};
+constexpr polytls_status kTlsDefault = POLYTLS_ERR_HANDSHAKE;
+
+// Fatal alerts received from the peer (RFC 8446 section 6, RFC 7301).
+constexpr Row kAlert[] = {
+    {close_notify, POLYTLS_ERR_PEER_CLOSED},
+    {handshake_failure, POLYTLS_ERR_HANDSHAKE},
+    {bad_certificate, POLYTLS_ERR_UNTRUSTED},
+    {unsupported_certificate, POLYTLS_ERR_UNTRUSTED},
+    {certificate_revoked, POLYTLS_ERR_UNTRUSTED},
+    {certificate_unknown, POLYTLS_ERR_UNTRUSTED},
+    {unknown_ca, POLYTLS_ERR_UNTRUSTED},
+    {certificate_expired, POLYTLS_ERR_EXPIRED},
+    {wolfssl_alert_protocol_version, POLYTLS_ERR_PROTOCOL_VERSION},
+    {certificate_required, POLYTLS_ERR_HANDSHAKE},
+    {no_application_protocol, POLYTLS_ERR_NO_APPLICATION_PROTOCOL},
+};
+constexpr polytls_status kAlertDefault = POLYTLS_ERR_HANDSHAKE;
+
 template <std::size_t N>
 polytls_status lookup(const Row (&table)[N], int code, polytls_status fallback) noexcept {
   if (code == 0) return POLYTLS_OK;
@@ -136,6 +202,17 @@ polytls_status verify_status_for(int library_code) noexcept {
 
 polytls_status signature_status_for(int library_code) noexcept {
   return lookup(kSignature, library_code, kSignatureDefault);
+}
+
+polytls_status tls_status_for(int library_code) noexcept {
+  return lookup(kTls, library_code, kTlsDefault);
+}
+
+polytls_status alert_status_for(int description) noexcept {
+  for (const Row &row : kAlert) {
+    if (row.code == description) return row.status;
+  }
+  return kAlertDefault;
 }
 
 const char *error_text(int library_code) noexcept {

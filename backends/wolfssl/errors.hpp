@@ -21,6 +21,16 @@ polytls_status verify_status_for(int library_code) noexcept;
 // failures, which are INTERNAL.
 polytls_status signature_status_for(int library_code) noexcept;
 
+// tls_status_for maps the error of a TLS session call (wolfSSL_get_error's
+// code after wolfSSL_connect / accept / read / write) to a category; codes
+// the table does not list are HANDSHAKE.
+polytls_status tls_status_for(int library_code) noexcept;
+
+// alert_status_for maps a fatal alert received from the peer (its
+// AlertDescription) to a category; descriptions the table does not list
+// are HANDSHAKE.
+polytls_status alert_status_for(int description) noexcept;
+
 // error_text is wolfSSL's own text for `library_code`.
 const char *error_text(int library_code) noexcept;
 

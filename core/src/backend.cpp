@@ -171,7 +171,7 @@ Result<Key> Backend::load_key_file(const std::filesystem::path &path,
   return key;
 }
 
-namespace {
+namespace detail {
 
 Result<Certificate> import_certificate(const std::shared_ptr<BackendState> &state,
                                        std::span<const uint8_t> der) {
@@ -184,13 +184,13 @@ Result<Certificate> import_certificate(const std::shared_ptr<BackendState> &stat
   return detail::make_certificate(state, handle);
 }
 
-}  // namespace
+}  // namespace detail
 
 Result<std::vector<Certificate>> Backend::load_certificates(
     std::span<const uint8_t> pem_or_der) const {
   std::vector<Certificate> out;
   if (!looks_like_pem(pem_or_der)) {
-    POLYTLS_TRY(Certificate cert, import_certificate(state_, pem_or_der));
+    POLYTLS_TRY(Certificate cert, detail::import_certificate(state_, pem_or_der));
     out.push_back(std::move(cert));
     return out;
   }
@@ -199,7 +199,7 @@ Result<std::vector<Certificate>> Backend::load_certificates(
   if (!blocks) return blocks.error().with_context("cannot read the certificate");
   for (const PemBlock &block : *blocks) {
     if (block.label != "CERTIFICATE") continue;
-    POLYTLS_TRY(Certificate cert, import_certificate(state_, block.der));
+    POLYTLS_TRY(Certificate cert, detail::import_certificate(state_, block.der));
     out.push_back(std::move(cert));
   }
   if (out.empty()) {
@@ -317,7 +317,7 @@ Result<void> Backend::verify(const Certificate &leaf, std::span<const Certificat
   imported.reserve(anchors.size() + options.intermediates.size() + 1);
   auto own = [&](const Certificate &cert) -> Result<const polytls_cert *> {
     if (Access::state(cert) == state_) return Access::handle(cert);
-    POLYTLS_TRY(Certificate copy, import_certificate(state_, cert.der()));
+    POLYTLS_TRY(Certificate copy, detail::import_certificate(state_, cert.der()));
     imported.push_back(std::move(copy));
     return Access::handle(imported.back());
   };

@@ -107,11 +107,23 @@ struct Access {
     return Certificate(std::move(state), handle, std::move(der));
   }
   static const polytls_key *handle(const Key &k) { return k.handle_; }
+  static TlsContext tls_context(std::shared_ptr<ContextState> state) {
+    return TlsContext(std::move(state));
+  }
+  static Session session(std::unique_ptr<SessionState> state);  // in tls.cpp
   static const polytls_cert *handle(const Certificate &c) { return c.handle_; }
 };
 
 // make_key wraps a fresh key handle, describing it; on failure the handle is freed.
 Result<Key> make_key(const std::shared_ptr<BackendState> &state, polytls_key *handle);
+// import_certificate reads one DER certificate into `state`'s backend.
+Result<Certificate> import_certificate(const std::shared_ptr<BackendState> &state,
+                                       std::span<const uint8_t> der);
+
+// inspect_fields reports a certificate handle's fields through the
+// backend's parser (no fingerprint: the handle may be borrowed).
+Result<CertificateInfo> inspect_fields(const BackendState &state, const polytls_cert *handle);
+
 // make_certificate wraps a fresh certificate handle, exporting its DER.
 Result<Certificate> make_certificate(const std::shared_ptr<BackendState> &state,
                                      polytls_cert *handle);

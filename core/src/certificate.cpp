@@ -156,24 +156,32 @@ std::string hex(std::span<const uint8_t> bytes, const char *separator, bool uppe
 
 }  // namespace
 
-Result<CertificateInfo> Certificate::inspect() const {
-  const BackendState &state = *backend_;
+namespace detail {
+
+Result<CertificateInfo> inspect_fields(const BackendState &state, const polytls_cert *handle) {
   auto fn = POLYTLS_MEMBER(state, cert_inspect);
   if (fn == nullptr) return state.unsupported("inspecting certificates");
   InfoBuilder builder;
   polytls_cert_visitor visitor{&builder, &InfoBuilder::field};
   polytls_error err = new_error();
-  const polytls_status st = fn(state.ctx, handle_, &visitor, &err);
+  const polytls_status st = fn(state.ctx, handle, &visitor, &err);
   if (st != POLYTLS_OK) return state.error(st, err, "cannot inspect the certificate");
   if (!builder.problem.empty()) {
     return Error(ErrorCode::bad_input, "certificate has a " + builder.problem, state.name);
   }
-  POLYTLS_TRY(std::vector<uint8_t> fingerprint, backend().digest(DigestAlgorithm::sha256, der_));
-  if (fingerprint.size() != builder.info.fingerprint_sha256.size()) {
-    return Error(ErrorCode::internal, "SHA-256 digest has the wrong size", state.name);
-  }
-  std::copy(fingerprint.begin(), fingerprint.end(), builder.info.fingerprint_sha256.begin());
   return std::move(builder.info);
+}
+
+}  // namespace detail
+
+Result<CertificateInfo> Certificate::inspect() const {
+  POLYTLS_TRY(CertificateInfo info, detail::inspect_fields(*backend_, handle_));
+  POLYTLS_TRY(std::vector<uint8_t> fingerprint, backend().digest(DigestAlgorithm::sha256, der_));
+  if (fingerprint.size() != info.fingerprint_sha256.size()) {
+    return Error(ErrorCode::internal, "SHA-256 digest has the wrong size", backend_->name);
+  }
+  std::copy(fingerprint.begin(), fingerprint.end(), info.fingerprint_sha256.begin());
+  return info;
 }
 
 Result<Key> Certificate::public_key() const {

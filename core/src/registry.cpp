@@ -77,6 +77,26 @@ Result<void> check_table(const polytls_backend_v1 *table, const std::string &ori
       return refuse(origin, name + " claims a capability but has no " + p.member);
     }
   }
+  // TLS capabilities promise every tls_* member, inside the table's size.
+  const uint64_t tls_bits = POLYTLS_FEATURE_TLS12 | POLYTLS_FEATURE_TLS13 | POLYTLS_FEATURE_ALPN |
+                            POLYTLS_FEATURE_SNI | POLYTLS_FEATURE_RESUMPTION |
+                            POLYTLS_FEATURE_KEYLOG_TLS12 | POLYTLS_FEATURE_KEYLOG_TLS13 |
+                            POLYTLS_FEATURE_CLIENT_AUTH;
+  if ((features & tls_bits) != 0) {
+    const bool complete =
+        table->struct_size >= sizeof(polytls_backend_v1) && table->tls_context_new != nullptr &&
+        table->tls_context_free != nullptr && table->tls_session_new != nullptr &&
+        table->tls_handshake != nullptr && table->tls_read != nullptr &&
+        table->tls_write != nullptr && table->tls_close != nullptr &&
+        table->tls_describe != nullptr && table->tls_peer_chain != nullptr &&
+        table->tls_export_session != nullptr && table->tls_session_free != nullptr;
+    if (!complete) return refuse(origin, name + " claims TLS but lacks tls_* members");
+    if ((features & (POLYTLS_FEATURE_TLS12 | POLYTLS_FEATURE_TLS13)) == 0 ||
+        table->caps->tls_min_version < POLYTLS_TLS1_2 ||
+        table->caps->tls_max_version < table->caps->tls_min_version) {
+      return refuse(origin, name + " has TLS members but an invalid TLS version range");
+    }
+  }
   return ok();
 }
 

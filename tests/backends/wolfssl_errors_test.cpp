@@ -3,6 +3,7 @@
 #include <wolfssl/wolfcrypt/settings.h>
 
 #include <wolfssl/error-ssl.h>
+#include <wolfssl/ssl.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
 #include <gtest/gtest.h>
@@ -13,10 +14,12 @@
 
 namespace {
 
+using polytls::wolfssl::alert_status_for;
 using polytls::wolfssl::error_text;
 using polytls::wolfssl::fail;
 using polytls::wolfssl::signature_status_for;
 using polytls::wolfssl::status_for;
+using polytls::wolfssl::tls_status_for;
 using polytls::wolfssl::verify_status_for;
 
 struct Row {
@@ -28,6 +31,7 @@ TEST(WolfsslErrors, ZeroIsOk) {
   EXPECT_EQ(status_for(0, POLYTLS_ERR_INTERNAL), POLYTLS_OK);
   EXPECT_EQ(verify_status_for(0), POLYTLS_OK);
   EXPECT_EQ(signature_status_for(0), POLYTLS_OK);
+  EXPECT_EQ(tls_status_for(0), POLYTLS_OK);
 }
 
 TEST(WolfsslErrors, GeneralTable) {
@@ -146,6 +150,86 @@ TEST(WolfsslErrors, SignatureTable) {
   };
   for (const Row &row : rows) {
     EXPECT_EQ(signature_status_for(row.code), row.status) << "code " << row.code;
+  }
+}
+
+TEST(WolfsslErrors, TlsTable) {
+  const Row rows[] = {
+      {WANT_READ, POLYTLS_ERR_WANT_READ},
+      {WOLFSSL_ERROR_WANT_READ, POLYTLS_ERR_WANT_READ},
+      {WANT_WRITE, POLYTLS_ERR_WANT_WRITE},
+      {WOLFSSL_ERROR_WANT_WRITE, POLYTLS_ERR_WANT_WRITE},
+      {VERSION_ERROR, POLYTLS_ERR_PROTOCOL_VERSION},
+      {UNSUPPORTED_PROTO_VERSION, POLYTLS_ERR_PROTOCOL_VERSION},
+      {MATCH_SUITE_ERROR, POLYTLS_ERR_NO_SHARED_CIPHER},
+      {UNSUPPORTED_SUITE, POLYTLS_ERR_NO_SHARED_CIPHER},
+      {KEY_SHARE_ERROR, POLYTLS_ERR_NO_SHARED_CIPHER},
+      {ECC_CURVE_ERROR, POLYTLS_ERR_NO_SHARED_CIPHER},
+      {UNKNOWN_ALPN_PROTOCOL_NAME_E, POLYTLS_ERR_NO_APPLICATION_PROTOCOL},
+      {ASN_NO_SIGNER_E, POLYTLS_ERR_UNTRUSTED},
+      {ASN_SELF_SIGNED_E, POLYTLS_ERR_UNTRUSTED},
+      {ASN_SIG_CONFIRM_E, POLYTLS_ERR_UNTRUSTED},
+      {NOT_CA_ERROR, POLYTLS_ERR_UNTRUSTED},
+      {VERIFY_CERT_ERROR, POLYTLS_ERR_UNTRUSTED},
+      {KEYUSE_SIGNATURE_E, POLYTLS_ERR_UNTRUSTED},
+      {KEYUSE_ENCIPHER_E, POLYTLS_ERR_UNTRUSTED},
+      {EXTKEYUSE_AUTH_E, POLYTLS_ERR_UNTRUSTED},
+      {ASN_AFTER_DATE_E, POLYTLS_ERR_EXPIRED},
+      {ASN_BEFORE_DATE_E, POLYTLS_ERR_NOT_YET_VALID},
+      {DOMAIN_NAME_MISMATCH, POLYTLS_ERR_HOSTNAME_MISMATCH},
+      {IPADDR_MISMATCH, POLYTLS_ERR_HOSTNAME_MISMATCH},
+      {NO_PEER_CERT, POLYTLS_ERR_HANDSHAKE},
+      {ZERO_RETURN, POLYTLS_ERR_PEER_CLOSED},
+      {WOLFSSL_ERROR_ZERO_RETURN, POLYTLS_ERR_PEER_CLOSED},
+      {SOCKET_PEER_CLOSED_E, POLYTLS_ERR_PEER_CLOSED},
+      {SOCKET_ERROR_E, POLYTLS_ERR_IO},
+      {MEMORY_E, POLYTLS_ERR_INTERNAL},
+      {MEMORY_ERROR, POLYTLS_ERR_INTERNAL},
+      {BAD_FUNC_ARG, POLYTLS_ERR_INTERNAL},
+      {BAD_MUTEX_E, POLYTLS_ERR_INTERNAL},
+      {RNG_FAILURE_E, POLYTLS_ERR_INTERNAL},
+      // Everything else failed the handshake: malformed records and
+      // messages, bad MACs, a received fatal alert (looked at separately).
+      {PARSE_ERROR, POLYTLS_ERR_HANDSHAKE},
+      {UNKNOWN_RECORD_TYPE, POLYTLS_ERR_HANDSHAKE},
+      {BUFFER_ERROR, POLYTLS_ERR_HANDSHAKE},
+      {LENGTH_ERROR, POLYTLS_ERR_HANDSHAKE},
+      {HANDSHAKE_SIZE_ERROR, POLYTLS_ERR_HANDSHAKE},
+      {VERIFY_MAC_ERROR, POLYTLS_ERR_HANDSHAKE},
+      {DECRYPT_ERROR, POLYTLS_ERR_HANDSHAKE},
+      {OUT_OF_ORDER_E, POLYTLS_ERR_HANDSHAKE},
+      {SANITY_MSG_E, POLYTLS_ERR_HANDSHAKE},
+      {FATAL_ERROR, POLYTLS_ERR_HANDSHAKE},
+      {-12345, POLYTLS_ERR_HANDSHAKE},
+  };
+  for (const Row &row : rows) {
+    EXPECT_EQ(tls_status_for(row.code), row.status) << "code " << row.code;
+  }
+}
+
+TEST(WolfsslErrors, AlertTable) {
+  const Row rows[] = {
+      {close_notify, POLYTLS_ERR_PEER_CLOSED},
+      {handshake_failure, POLYTLS_ERR_HANDSHAKE},
+      {bad_certificate, POLYTLS_ERR_UNTRUSTED},
+      {unsupported_certificate, POLYTLS_ERR_UNTRUSTED},
+      {certificate_revoked, POLYTLS_ERR_UNTRUSTED},
+      {certificate_unknown, POLYTLS_ERR_UNTRUSTED},
+      {unknown_ca, POLYTLS_ERR_UNTRUSTED},
+      {certificate_expired, POLYTLS_ERR_EXPIRED},
+      {wolfssl_alert_protocol_version, POLYTLS_ERR_PROTOCOL_VERSION},
+      {certificate_required, POLYTLS_ERR_HANDSHAKE},
+      {no_application_protocol, POLYTLS_ERR_NO_APPLICATION_PROTOCOL},
+      // Anything else: the handshake failed.
+      {unexpected_message, POLYTLS_ERR_HANDSHAKE},
+      {illegal_parameter, POLYTLS_ERR_HANDSHAKE},
+      {decode_error, POLYTLS_ERR_HANDSHAKE},
+      {insufficient_security, POLYTLS_ERR_HANDSHAKE},
+      {internal_error, POLYTLS_ERR_HANDSHAKE},
+      {255, POLYTLS_ERR_HANDSHAKE},
+  };
+  for (const Row &row : rows) {
+    EXPECT_EQ(alert_status_for(row.code), row.status) << "alert " << row.code;
   }
 }
 

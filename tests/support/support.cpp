@@ -210,6 +210,120 @@ ProcessResult run(const std::vector<std::string> &argv, const std::string &input
   return result;
 }
 
+std::optional<Child> Child::start(const std::vector<std::string> &argv, const std::string &input,
+                                  const std::vector<std::string> &env) {
+  int in_pipe[2], out_pipe[2], err_pipe[2];
+  if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
+      ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    return std::nullopt;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  std::vector<std::string> environment;
+  for (char **e = environ; *e != nullptr; ++e)
+    environment.emplace_back(*e);
+  for (const std::string &extra : env)
+    environment.push_back(extra);
+  std::vector<char *> envp;
+  for (std::string &e : environment)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char *> argp;
+  for (std::string &a : args)
+    argp.push_back(a.data());
+  argp.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = ::posix_spawnp(&pid, argp[0], &actions, nullptr, argp.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(in_pipe[0]);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  ::signal(SIGPIPE, SIG_IGN);
+  if (rc != 0) {
+    ::close(in_pipe[1]);
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    return std::nullopt;
+  }
+  if (!input.empty()) {
+    [[maybe_unused]] ssize_t n = ::write(in_pipe[1], input.data(), input.size());
+  }
+  ::close(in_pipe[1]);
+  Child child;
+  child.pid_ = pid;
+  child.out_fd_ = out_pipe[0];
+  child.err_fd_ = err_pipe[0];
+  ::fcntl(child.out_fd_, F_SETFL, O_NONBLOCK);
+  ::fcntl(child.err_fd_, F_SETFL, O_NONBLOCK);
+  return child;
+}
+
+Child::Child(Child &&other) noexcept
+    : pid_(std::exchange(other.pid_, -1)),
+      out_fd_(std::exchange(other.out_fd_, -1)),
+      err_fd_(std::exchange(other.err_fd_, -1)),
+      out_(std::move(other.out_)),
+      err_(std::move(other.err_)) {}
+
+Child::~Child() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  if (out_fd_ >= 0) ::close(out_fd_);
+  if (err_fd_ >= 0) ::close(err_fd_);
+}
+
+void Child::drain(int wait_ms) {
+  pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+  if (::poll(fds, 2, wait_ms) <= 0) return;
+  char buf[4096];
+  for (int i = 0; i < 2; ++i) {
+    if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+    const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+    if (n > 0) (i == 0 ? out_ : err_).append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+bool Child::read_until(std::string_view needle, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out_.find(needle) == std::string::npos && err_.find(needle) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    drain(20);
+  }
+  return true;
+}
+
+int Child::wait(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (pid_ > 0) {
+    drain(10);
+    const pid_t done = ::waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) {
+      pid_ = -1;
+      drain(0);
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      pid_ = -1;
+      return -1;
+    }
+  }
+  return -1;
+}
+
+void Child::signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
 std::string read_text(const std::filesystem::path &path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream s;

@@ -59,6 +59,36 @@ ProcessResult run(const std::vector<std::string> &argv, const std::string &input
                   std::chrono::milliseconds timeout = std::chrono::seconds(60),
                   const std::vector<std::string> &env = {});
 
+// Child is a process running in the background, killed (SIGKILL) and
+// reaped when the object goes away.
+class Child {
+ public:
+  // start runs `argv` with `input` written to its stdin (then closed).
+  static std::optional<Child> start(const std::vector<std::string> &argv,
+                                    const std::string &input = {},
+                                    const std::vector<std::string> &env = {});
+  Child(Child &&other) noexcept;
+  Child &operator=(Child &&) = delete;
+  ~Child();
+  // read_until reads stdout and stderr until `needle` appears in either, or
+  // `timeout` passes; returns whether it appeared.
+  bool read_until(std::string_view needle, std::chrono::milliseconds timeout);
+  // wait waits at most `timeout` for the exit (then kills); returns the exit code or -1.
+  int wait(std::chrono::milliseconds timeout);
+  // signal sends `sig` (e.g. SIGINT) to the child.
+  void signal(int sig);
+  const std::string &out() const { return out_; }
+  const std::string &err() const { return err_; }
+
+ private:
+  Child() = default;
+  void drain(int wait_ms);
+  int pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  std::string out_, err_;
+};
+
 // find_program returns the path of `name` in PATH, if it is there.
 std::optional<std::filesystem::path> find_program(const std::string &name);
 

@@ -45,8 +45,21 @@ static_assert(offsetof(polytls_backend_v1, cert_inspect) == 24 + 16 * kPtr);
 static_assert(offsetof(polytls_backend_v1, cert_public_key) == 24 + 17 * kPtr);
 static_assert(offsetof(polytls_backend_v1, cert_verify) == 24 + 18 * kPtr);
 static_assert(offsetof(polytls_backend_v1, cert_free) == 24 + 19 * kPtr);
-static_assert(sizeof(polytls_backend_v1) == 24 + 20 * kPtr);
-static_assert(POLYTLS_BACKEND_V1_MIN_SIZE == sizeof(polytls_backend_v1));
+// Appended: TLS sessions.
+static_assert(offsetof(polytls_backend_v1, tls_context_new) == 24 + 20 * kPtr);
+static_assert(offsetof(polytls_backend_v1, tls_context_free) == 24 + 21 * kPtr);
+static_assert(offsetof(polytls_backend_v1, tls_session_new) == 24 + 22 * kPtr);
+static_assert(offsetof(polytls_backend_v1, tls_handshake) == 24 + 23 * kPtr);
+static_assert(offsetof(polytls_backend_v1, tls_read) == 24 + 24 * kPtr);
+static_assert(offsetof(polytls_backend_v1, tls_write) == 24 + 25 * kPtr);
+static_assert(offsetof(polytls_backend_v1, tls_close) == 24 + 26 * kPtr);
+static_assert(offsetof(polytls_backend_v1, tls_describe) == 24 + 27 * kPtr);
+static_assert(offsetof(polytls_backend_v1, tls_peer_chain) == 24 + 28 * kPtr);
+static_assert(offsetof(polytls_backend_v1, tls_export_session) == 24 + 29 * kPtr);
+static_assert(offsetof(polytls_backend_v1, tls_session_free) == 24 + 30 * kPtr);
+static_assert(sizeof(polytls_backend_v1) == 24 + 31 * kPtr);
+// The minimum a loader accepts ends with the certificate members: TLS is optional.
+static_assert(POLYTLS_BACKEND_V1_MIN_SIZE == offsetof(polytls_backend_v1, tls_context_new));
 
 static_assert(sizeof(polytls_error) == 272);
 static_assert(offsetof(polytls_error, library_code) == 8);
@@ -68,6 +81,18 @@ static_assert(offsetof(polytls_cert_request_v1, serial) == 80);
 static_assert(offsetof(polytls_cert_request_v1, is_ca) == 144);
 static_assert(offsetof(polytls_cert_request_v1, sans) == 176);
 static_assert(offsetof(polytls_cert_request_v1, authority_key_id) == 224);
+static_assert(sizeof(polytls_transport) == 24);
+static_assert(sizeof(polytls_tls_config_v1) == 96);
+static_assert(offsetof(polytls_tls_config_v1, chain) == 16);
+static_assert(offsetof(polytls_tls_config_v1, verify_peer) == 56);
+static_assert(offsetof(polytls_tls_config_v1, alpn) == 64);
+static_assert(offsetof(polytls_tls_config_v1, keylog) == 80);
+static_assert(sizeof(polytls_tls_session_params_v1) == 80);
+static_assert(offsetof(polytls_tls_session_params_v1, transport) == 8);
+static_assert(offsetof(polytls_tls_session_params_v1, server_name) == 32);
+static_assert(offsetof(polytls_tls_session_params_v1, peer_check) == 64);
+static_assert(sizeof(polytls_tls_info_v1) == 56);
+static_assert(offsetof(polytls_tls_info_v1, alpn) == 24);
 
 // Status values are part of the ABI and never renumbered.
 static_assert(POLYTLS_OK == 0 && POLYTLS_ERR_UNSUPPORTED == 1 && POLYTLS_ERR_INTERNAL == 16 &&

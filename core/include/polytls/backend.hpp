@@ -16,6 +16,7 @@
 #include "polytls/certificate_spec.hpp"
 #include "polytls/key.hpp"
 #include "polytls/result.hpp"
+#include "polytls/tls.hpp"
 
 namespace polytls {
 
@@ -89,6 +90,15 @@ class Backend {
   // backend are read into this one from their DER first.
   Result<void> verify(const Certificate &leaf, std::span<const Certificate> anchors,
                       const VerifyOptions &options = {}) const;
+
+  // make_server_context and make_client_context build TLS contexts. The core
+  // validates the configuration first (versions within what the backend
+  // has, a server key that matches its certificate, trust anchors for a
+  // verifying client, key logging only for versions the backend can log)
+  // and says `unsupported`, naming the backend and feature, for anything
+  // the library lacks. Certificates of other backends are read over.
+  Result<TlsContext> make_server_context(TlsServerConfig config) const;
+  Result<TlsContext> make_client_context(TlsClientConfig config) const;
 
   // digest hashes `data`.
   Result<std::vector<uint8_t>> digest(DigestAlgorithm algorithm,

@@ -16,7 +16,11 @@
 #include "polytls/registry.hpp"
 #include "polytls/result.hpp"
 #include "polytls/subject_alt_name.hpp"
+#include "polytls/tcp.hpp"
 #include "polytls/time.hpp"
+#include "polytls/tls.hpp"
+#include "polytls/transport.hpp"
 #include "polytls/version.hpp"
+#include "polytls/wire.hpp"
 
 #endif  // POLYTLS_POLYTLS_HPP

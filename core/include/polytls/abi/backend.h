@@ -143,6 +143,64 @@ typedef struct polytls_backend_v1 {
   /* cert_free releases a certificate from this backend; NULL is a no-op. */
   void (*cert_free)(polytls_cert *cert);
 
+  /* ---- TLS (appended to ABI v1; a table whose struct_size ends before
+   * these provides no TLS) ---- */
+
+  /* tls_context_new creates a client or server context from `config`. */
+  polytls_status (*tls_context_new)(void *ctx, const polytls_tls_config_v1 *config,
+                                    polytls_tls_context **out_context, polytls_error *err);
+  /* tls_context_free releases a context; NULL is a no-op. Sessions made from
+   * it are freed first by the core. */
+  void (*tls_context_free)(polytls_tls_context *context);
+
+  /* tls_session_new starts a connection on `params->transport`; no bytes move
+   * until tls_handshake. */
+  polytls_status (*tls_session_new)(void *ctx, polytls_tls_context *context,
+                                    const polytls_tls_session_params_v1 *params,
+                                    polytls_tls_session **out_session, polytls_error *err);
+
+  /* tls_handshake runs the handshake: POLYTLS_OK once complete (and the peer
+   * checked), WANT_READ / WANT_WRITE to be called again, or the failure's
+   * category: PROTOCOL_VERSION, NO_SHARED_CIPHER, NO_APPLICATION_PROTOCOL,
+   * UNTRUSTED, EXPIRED, NOT_YET_VALID, the peer check's status, HANDSHAKE,
+   * PEER_CLOSED, IO, TIMEOUT. */
+  polytls_status (*tls_handshake)(polytls_tls_session *session, polytls_error *err);
+
+  /* tls_read decrypts up to `cap` bytes: OK with *out_n >= 1, WANT_READ /
+   * WANT_WRITE, PEER_CLOSED once the peer's close_notify arrived, IO when
+   * the stream ended without close_notify (truncation). After OK, decrypted
+   * bytes may remain inside the library: callers read again until WANT_READ
+   * before waiting for the transport. */
+  polytls_status (*tls_read)(polytls_tls_session *session, uint8_t *buf, size_t cap, size_t *out_n,
+                             polytls_error *err);
+
+  /* tls_write encrypts 1..len bytes of `data` (*out_n says how many were
+   * taken), or WANT_WRITE / WANT_READ with nothing taken; the caller then
+   * repeats the call with the same bytes (the library may have sealed them
+   * into a record already; they may sit at another address). */
+  polytls_status (*tls_write)(polytls_tls_session *session, const uint8_t *data, size_t len,
+                              size_t *out_n, polytls_error *err);
+
+  /* tls_close sends close_notify: OK once sent, WANT_WRITE to call again. */
+  polytls_status (*tls_close)(polytls_tls_session *session, polytls_error *err);
+
+  /* tls_describe fills `out` (struct_size set by the caller) after the handshake. */
+  polytls_status (*tls_describe)(polytls_tls_session *session, polytls_tls_info_v1 *out,
+                                 polytls_error *err);
+
+  /* tls_peer_chain reports the peer's certificates as DER, leaf first. */
+  polytls_status (*tls_peer_chain)(polytls_tls_session *session,
+                                   const polytls_cert_der_visitor *visitor, polytls_error *err);
+
+  /* tls_export_session writes the session's resumption state (opaque to the
+   * core, meaningful only to the same backend) to `out`; UNSUPPORTED when
+   * the context has no resumption. */
+  polytls_status (*tls_export_session)(polytls_tls_session *session, const polytls_sink *out,
+                                       polytls_error *err);
+
+  /* tls_session_free releases a session (without sending anything); NULL is a no-op. */
+  void (*tls_session_free)(polytls_tls_session *session);
+
   /* New members are appended here, never inserted or reordered. */
 } polytls_backend_v1;
 

@@ -316,6 +316,121 @@ typedef struct polytls_verify_request_v1 {
   size_t intermediate_count;
 } polytls_verify_request_v1;
 
+/* ---- TLS sessions --------------------------------------------------------- */
+
+/* Protocol versions, as on the wire. */
+#define POLYTLS_TLS1_2 0x0303u
+#define POLYTLS_TLS1_3 0x0304u
+
+/* Roles of a TLS context. */
+#define POLYTLS_ROLE_CLIENT 1u
+#define POLYTLS_ROLE_SERVER 2u
+
+/* What a server asks of clients (polytls_tls_config_v1.verify_peer on a server). */
+#define POLYTLS_CLIENT_AUTH_NONE 0u    /* no CertificateRequest */
+#define POLYTLS_CLIENT_AUTH_REQUEST 1u /* ask; verify a certificate if one comes */
+#define POLYTLS_CLIENT_AUTH_REQUIRE 2u /* ask; fail the handshake without one */
+
+/* polytls_transport moves a session's bytes. It belongs to the core and is
+ * borrowed by a session for the session's whole life (the one exception to
+ * "borrowed for the call").
+ *   send: writes 1..len bytes and reports them in *out_sent; returns
+ *         POLYTLS_ERR_WANT_WRITE when nothing can be written now, or
+ *         POLYTLS_ERR_IO / POLYTLS_ERR_TIMEOUT on failure.
+ *   recv: reads 1..cap bytes into *out_received; POLYTLS_OK with 0 bytes means
+ *         the peer closed the stream; POLYTLS_ERR_WANT_READ when nothing has
+ *         arrived; POLYTLS_ERR_IO / POLYTLS_ERR_TIMEOUT on failure.
+ * A backend passes WANT_READ / WANT_WRITE up unchanged from the session call
+ * that met it; calling again later resumes where it stopped. */
+typedef struct polytls_transport {
+  void *user;
+  polytls_status (*send)(void *user, const uint8_t *data, size_t len, size_t *out_sent);
+  polytls_status (*recv)(void *user, uint8_t *buf, size_t cap, size_t *out_received);
+} polytls_transport;
+
+/* polytls_keylog_fn receives one NSS key log line (SSLKEYLOGFILE format,
+ * no newline), e.g. "CLIENT_RANDOM <64 hex> <96 hex>". */
+typedef void (*polytls_keylog_fn)(void *user, const char *line);
+
+/* polytls_peer_check_fn is the core's check of the peer's leaf certificate
+ * (host name, public-key pin), called by the backend after its library has
+ * verified the chain and dates, and before the handshake is reported
+ * complete. `leaf` is borrowed for the call. A non-OK status (with `err`
+ * filled) must fail the handshake: the backend sends a fatal alert
+ * (bad_certificate) and returns that status unchanged. Where the library
+ * only lets the check run after its own handshake is over (a resumed
+ * session carries no certificate), the backend closes with close_notify
+ * instead of the alert, and still returns that status. A resumed session
+ * is checked too, with the leaf stored in it: a client checks it before
+ * offering the session (and falls back to a full handshake if the check
+ * fails), a server as soon as the library allows. */
+typedef polytls_status (*polytls_peer_check_fn)(void *user, const polytls_cert *leaf,
+                                                polytls_error *err);
+
+/* polytls_tls_context and polytls_tls_session are opaque, freed only by
+ * their backend (same casting rule as polytls_key). A context holds shared
+ * configuration (certificates, trust, session cache); a session is one
+ * connection. */
+typedef struct polytls_tls_context polytls_tls_context;
+typedef struct polytls_tls_session polytls_tls_session;
+
+/* polytls_tls_config_v1 configures a context. The core has validated it and
+ * made every decision: the backend applies it exactly, or answers
+ * POLYTLS_ERR_UNSUPPORTED naming what it cannot do. Pointers are borrowed for
+ * the call; a backend keeps its own copies (certificates and keys are its
+ * own objects: it may reference-count or duplicate them). */
+typedef struct polytls_tls_config_v1 {
+  uint32_t struct_size;
+  uint32_t role;        /* POLYTLS_ROLE_* */
+  uint32_t min_version; /* POLYTLS_TLS1_2 or POLYTLS_TLS1_3 */
+  uint32_t max_version;
+  const polytls_cert *const *chain; /* own chain, leaf first; required on servers */
+  size_t chain_count;
+  const polytls_key *key;             /* private key of chain[0]; NULL with no chain */
+  const polytls_cert *const *anchors; /* trust anchors for the peer's chain */
+  size_t anchor_count;
+  /* Client: 1 verifies the server's chain against `anchors` and dates (0
+   * only when the user explicitly opted out). Server: POLYTLS_CLIENT_AUTH_*. */
+  uint32_t verify_peer;
+  uint32_t resumption;      /* 1: offer (server) / accept (client) session resumption */
+  polytls_data alpn;        /* ALPN protocol list in wire format (length-prefixed), by
+                             * preference; empty for no ALPN. A server with ALPN and no
+                             * protocol in common fails with NO_APPLICATION_PROTOCOL. */
+  polytls_keylog_fn keylog; /* NULL: no key log */
+  void *keylog_user;
+} polytls_tls_config_v1;
+
+/* polytls_tls_session_params_v1 starts one connection. */
+typedef struct polytls_tls_session_params_v1 {
+  uint32_t struct_size;
+  uint32_t reserved;
+  polytls_transport transport;      /* borrowed for the session's life */
+  polytls_data server_name;         /* client: SNI host name to send; empty sends none */
+  polytls_data resume;              /* client: a session from tls_export_session, or empty */
+  polytls_peer_check_fn peer_check; /* NULL: no core check */
+  void *peer_check_user;
+} polytls_tls_session_params_v1;
+
+/* polytls_tls_info_v1 is what was negotiated (valid after the handshake). */
+typedef struct polytls_tls_info_v1 {
+  uint32_t struct_size;
+  uint32_t version;      /* POLYTLS_TLS1_2 / POLYTLS_TLS1_3 */
+  uint32_t cipher_suite; /* IANA cipher suite number, e.g. 0x1301 */
+  uint32_t group;        /* IANA NamedGroup of the key exchange (0x001d x25519,
+                          * 0x0017 secp256r1, ...), 0 if the library cannot say */
+  uint32_t resumed;      /* 1 if this was an abbreviated (resumed) handshake */
+  uint32_t reserved;
+  polytls_data alpn;        /* negotiated protocol, empty if none; valid until the
+                             * next call on the session */
+  polytls_data server_name; /* server: the SNI the client sent, empty if none */
+} polytls_tls_info_v1;
+
+/* polytls_cert_der_visitor receives certificates as DER, one call each. */
+typedef struct polytls_cert_der_visitor {
+  void *user;
+  polytls_status (*certificate)(void *user, const uint8_t *der, size_t len);
+} polytls_cert_der_visitor;
+
 /* ---- Capabilities ------------------------------------------------------- */
 
 /* Feature bits in polytls_caps_v1.features. */

@@ -256,6 +256,26 @@ inline polytls_status check_signature_digest(uint32_t key_algorithm, uint32_t di
   }
 }
 
+// keylog_line formats one NSS key log line: "<label> <client random hex>
+// <secret hex>" (labels: CLIENT_RANDOM for a TLS 1.2 master secret;
+// CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET,
+// CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0, EXPORTER_SECRET for TLS 1.3).
+inline std::string keylog_line(std::string_view label, std::span<const unsigned char> client_random,
+                               std::span<const unsigned char> secret) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string line(label);
+  auto hex = [&line](std::span<const unsigned char> bytes) {
+    line.push_back(' ');
+    for (unsigned char b : bytes) {
+      line.push_back(kHex[b >> 4]);
+      line.push_back(kHex[b & 15]);
+    }
+  };
+  hex(client_random);
+  hex(secret);
+  return line;
+}
+
 }  // namespace polytls::kit
 
 #endif  // POLYTLS_KIT_BACKEND_KIT_HPP
