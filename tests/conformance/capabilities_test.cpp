@@ -32,12 +32,23 @@ TEST_P(CapabilitiesTest, EveryCapabilityBitMatchesItsMember) {
   EXPECT_EQ(caps.has(Capability::cert_verify), t.cert_verify != nullptr);
   EXPECT_EQ(caps.has(Capability::pbkdf2), t.pbkdf2_hmac != nullptr);
   EXPECT_EQ(caps.has(Capability::cipher), t.cipher != nullptr);
-  // TLS sessions are not part of ABI v1's first members: no TLS bit may be
-  // claimed until the members that serve it exist.
-  for (Capability tls : {Capability::tls12, Capability::tls13, Capability::alpn, Capability::sni,
-                         Capability::resumption, Capability::keylog_tls12, Capability::keylog_tls13,
-                         Capability::client_auth}) {
-    EXPECT_FALSE(caps.has(tls)) << to_string(tls);
+  // TLS: a version bit promises every tls_* member, and the members promise a version.
+  const bool tls = caps.has(Capability::tls12) || caps.has(Capability::tls13);
+  const bool members = t.tls_context_new != nullptr && t.tls_context_free != nullptr &&
+                       t.tls_session_new != nullptr && t.tls_handshake != nullptr &&
+                       t.tls_read != nullptr && t.tls_write != nullptr && t.tls_close != nullptr &&
+                       t.tls_describe != nullptr && t.tls_peer_chain != nullptr &&
+                       t.tls_export_session != nullptr && t.tls_session_free != nullptr;
+  EXPECT_EQ(tls, members);
+  if (tls) {
+    EXPECT_EQ(caps.has(Capability::tls12), caps.tls_min_version <= 0x0303);
+    EXPECT_EQ(caps.has(Capability::tls13), caps.tls_max_version >= 0x0304);
+  } else {
+    for (Capability c :
+         {Capability::alpn, Capability::sni, Capability::resumption, Capability::keylog_tls12,
+          Capability::keylog_tls13, Capability::client_auth}) {
+      EXPECT_FALSE(caps.has(c)) << to_string(c);
+    }
   }
   // Every backend reads and writes keys and certificates in some way.
   EXPECT_NE(t.key_import, nullptr);
