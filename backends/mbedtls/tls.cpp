@@ -75,6 +75,7 @@
 
 #include "errors.hpp"
 #include "internal.hpp"
+#include "polytls/kit/client_hello.hpp"
 
 namespace polytls::mbedtls {
 namespace {
@@ -191,8 +192,8 @@ struct TlsSession {
   polytls_status check_status = POLYTLS_OK;
   polytls_error check_err = new_error();
 
-  // Server: the first record, kept while it arrives, to see whether the
-  // client can do TLS 1.2 at all (see sniff_client_hello).
+  // Server: the first bytes, kept until the first ClientHello is complete,
+  // to see whether the client can do TLS 1.2 at all (see sniff_client_hello).
   bool sniff_hello = false;
   std::vector<unsigned char> hello;
   bool version_refused = false;
@@ -245,42 +246,14 @@ int bio_send(void *p, const unsigned char *buf, std::size_t len) noexcept {
   }
 }
 
-// offers_tls12 reads a ClientHello record (header included) and tells whether
-// the client offers TLS 1.2: false only when a well-formed supported_versions
-// extension (RFC 8446) lists no version up to 1.2. Anything it cannot read is
-// left to Mbed TLS (true).
-bool offers_tls12(const std::vector<unsigned char> &record) noexcept {
-  std::size_t p = 5;  // record header
-  const std::size_t end = record.size();
-  auto need = [&](std::size_t n) { return n <= end - p; };
-  if (!need(4) || record[p] != 1) return true;  // ClientHello
-  p += 4;
-  if (!need(2 + 32 + 1)) return true;  // legacy_version, random
-  p += 34;
-  p += 1 + std::size_t{record[p]};  // session id
-  if (p > end || !need(2)) return true;
-  p += 2 + ((std::size_t{record[p]} << 8) | record[p + 1]);  // cipher suites
-  if (p > end || !need(1)) return true;
-  p += 1 + record[p];  // compression methods
-  if (p > end || !need(2)) return true;
-  const std::size_t ext_end = p + 2 + ((std::size_t{record[p]} << 8) | record[p + 1]);
-  p += 2;
-  if (ext_end > end) return true;
-  while (p + 4 <= ext_end) {
-    const unsigned type = (unsigned{record[p]} << 8) | record[p + 1];
-    const std::size_t len = (std::size_t{record[p + 2]} << 8) | record[p + 3];
-    p += 4;
-    if (len > ext_end - p) return true;
-    if (type == 43 && len >= 1 && record[p] == len - 1 &&
-        (len - 1) % 2 == 0) {  // supported_versions
-      for (std::size_t i = p + 1; i + 1 < p + len; i += 2) {
-        if (record[i] == 3 && record[i + 1] <= 3) return true;  // 0x0303 or older
-      }
-      return false;
-    }
-    p += len;
-  }
-  return true;
+// offers_tls12 tells whether a client can do TLS 1.2 as Mbed TLS 2.28 sees
+// it: false only when a readable supported_versions extension (RFC 8446)
+// lists no version up to 1.2 (SSL 3.0 to TLS 1.2). Without the extension,
+// Mbed TLS reads legacy_version itself; anything the kit cannot read is left
+// to Mbed TLS (true).
+bool offers_tls12(const kit::ClientHelloSummary &hello) noexcept {
+  if (!hello.parsed || !hello.has_supported_versions) return true;
+  return hello.offers_any(0x0300, POLYTLS_TLS1_2);
 }
 
 // sniff_client_hello sees the server's first bytes as Mbed TLS reads them.
@@ -289,21 +262,25 @@ bool offers_tls12(const std::vector<unsigned char> &record) noexcept {
 // such a client gets protocol_version, as RFC 8446 asks, and the server
 // reports PROTOCOL_VERSION. Returns false when the handshake must stop.
 bool sniff_client_hello(TlsSession &s, const unsigned char *buf, std::size_t n) noexcept {
+  // Mbed TLS 2.28 takes the first ClientHello only whole in one record (it
+  // does not join handshake fragments), so one record is all the sniff needs
+  // to see; the limit only bounds what it keeps.
+  constexpr std::size_t kLimit = 5 + kit::kTlsMaxRecordLength;
+  bool ok = true;
   try {
     s.hello.insert(s.hello.end(), buf, buf + n);
+    std::vector<unsigned char> body;
+    switch (kit::first_client_hello(s.hello, body)) {
+      case kit::FirstHello::need_more:
+        if (s.hello.size() < kLimit) return true;
+        break;
+      case kit::FirstHello::not_a_client_hello: break;  // Mbed TLS's to judge
+      case kit::FirstHello::complete: ok = offers_tls12(kit::parse_client_hello(body)); break;
+    }
   } catch (...) {
-    s.sniff_hello = false;
-    return true;
+    ok = true;  // out of memory: left to Mbed TLS
   }
-  if (s.hello.size() < 5) return true;
-  if (s.hello[0] != MBEDTLS_SSL_MSG_HANDSHAKE) {
-    s.sniff_hello = false;
-    return true;
-  }
-  const std::size_t total = 5 + ((std::size_t{s.hello[3]} << 8) | s.hello[4]);
-  if (s.hello.size() < total) return true;
   s.sniff_hello = false;
-  const bool ok = offers_tls12(s.hello);
   s.hello.clear();
   s.hello.shrink_to_fit();
   if (ok) return true;

@@ -50,6 +50,7 @@
 
 #include "errors.hpp"
 #include "internal.hpp"
+#include "polytls/kit/client_hello.hpp"
 
 namespace polytls::wolfssl {
 namespace {
@@ -254,70 +255,18 @@ struct HelloVerdict {
   std::string detail;
 };
 
-// Cursor reads big-endian fields; any overrun sets `bad`.
-struct Cursor {
-  ByteView in;
-  std::size_t pos = 0;
-  bool bad = false;
-  std::size_t left() const { return in.size() - pos; }
-  std::uint32_t number(std::size_t n) {
-    if (bad || left() < n) {
-      bad = true;
-      return 0;
-    }
-    std::uint32_t v = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      v = (v << 8) | in[pos++];
-    return v;
-  }
-  ByteView bytes(std::size_t n) {
-    if (bad || left() < n) {
-      bad = true;
-      return {};
-    }
-    const ByteView out = in.subspan(pos, n);
-    pos += n;
-    return out;
-  }
-};
-
-HelloVerdict judge_client_hello(ByteView body, const TlsContext &c) {
+// judge_client_hello decides the two cases from what the kit read of the
+// ClientHello (kit/client_hello.hpp). A ClientHello it could not read is
+// wolfSSL's to judge.
+HelloVerdict judge_client_hello(const kit::ClientHelloSummary &hello, const TlsContext &c) {
   HelloVerdict fine;
-  Cursor r{body};
-  const std::uint32_t legacy_version = r.number(2);
-  r.bytes(32);           // random
-  r.bytes(r.number(1));  // legacy_session_id
-  r.bytes(r.number(2));  // cipher_suites
-  r.bytes(r.number(1));  // legacy_compression_methods
-  bool has_versions = false, offers12 = false, offers13 = false;
-  bool has_groups = false, common_group = false;
-  if (r.left() > 0) {
-    Cursor exts{r.bytes(r.number(2))};
-    while (!exts.bad && exts.left() > 0) {
-      const std::uint32_t type = exts.number(2);
-      Cursor ext{exts.bytes(exts.number(2))};
-      if (type == 0x002b) {  // supported_versions
-        has_versions = true;
-        Cursor list{ext.bytes(ext.number(1))};
-        while (!list.bad && list.left() >= 2) {
-          const std::uint32_t v = list.number(2);
-          offers12 = offers12 || v == POLYTLS_TLS1_2;
-          offers13 = offers13 || v == POLYTLS_TLS1_3;
-        }
-      } else if (type == 0x000a) {  // supported_groups
-        has_groups = true;
-        Cursor list{ext.bytes(ext.number(2))};
-        while (!list.bad && list.left() >= 2) {
-          const std::uint32_t g = list.number(2);
-          common_group = common_group || g == 0x001d || g == 0x0017 || g == 0x0018;
-        }
-      }
-      if (ext.bad) return fine;
-    }
-    if (exts.bad) return fine;
-  }
-  if (r.bad) return fine;
-  if (!has_versions) offers12 = legacy_version >= POLYTLS_TLS1_2;
+  if (!hello.parsed) return fine;
+  // Without supported_versions a client offers TLS 1.2 when its
+  // legacy_version reaches 1.2, and never TLS 1.3 (RFC 8446 4.2.1).
+  const bool offers12 = hello.offers(POLYTLS_TLS1_2);
+  const bool offers13 = hello.offers(POLYTLS_TLS1_3);
+  const bool common_group =
+      hello.offers_group(0x001d) || hello.offers_group(0x0017) || hello.offers_group(0x0018);
   const bool can13 = c.max_version >= POLYTLS_TLS1_3 && offers13;
   const bool can12 = c.min_version <= POLYTLS_TLS1_2 && offers12;
   HelloVerdict refuse;
@@ -335,7 +284,7 @@ HelloVerdict judge_client_hello(ByteView body, const TlsContext &c) {
             : "TLS 1.2 and 1.3");
     return refuse;
   }
-  if (can13 && (!has_groups || !common_group)) {
+  if (can13 && (!hello.has_supported_groups || !common_group)) {
     refuse.status = POLYTLS_ERR_NO_SHARED_CIPHER;
     refuse.alert = handshake_failure;
     refuse.detail =
@@ -348,27 +297,17 @@ HelloVerdict judge_client_hello(ByteView body, const TlsContext &c) {
 
 // inspect_client_hello looks at the bytes a server has received so far.
 HelloVerdict inspect_client_hello(const Bytes &data, const TlsContext &c) {
-  HelloVerdict need_more;
-  need_more.outcome = HelloVerdict::kNeedMore;
-  Bytes handshake;
-  std::size_t pos = 0;
-  while (data.size() - pos >= 5) {
-    if (data[pos] != 22) return {};  // not a handshake record: wolfSSL's
-    const std::size_t len = (std::size_t{data[pos + 3]} << 8) | data[pos + 4];
-    if (data.size() - pos - 5 < len) return need_more;
-    handshake.insert(handshake.end(), data.begin() + static_cast<std::ptrdiff_t>(pos + 5),
-                     data.begin() + static_cast<std::ptrdiff_t>(pos + 5 + len));
-    pos += 5 + len;
-    if (handshake.size() >= 4) {
-      if (handshake[0] != 1) return {};  // not a ClientHello
-      const std::size_t body =
-          (std::size_t{handshake[1]} << 16) | (std::size_t{handshake[2]} << 8) | handshake[3];
-      if (handshake.size() - 4 >= body) {
-        return judge_client_hello(ByteView(handshake.data() + 4, body), c);
-      }
+  Bytes body;
+  switch (kit::first_client_hello(data, body)) {
+    case kit::FirstHello::need_more: {
+      HelloVerdict need_more;
+      need_more.outcome = HelloVerdict::kNeedMore;
+      return need_more;
     }
+    case kit::FirstHello::not_a_client_hello: return {};  // wolfSSL's
+    case kit::FirstHello::complete: break;
   }
-  return need_more;
+  return judge_client_hello(kit::parse_client_hello(body), c);
 }
 
 // watch_client_hello runs on a server's received bytes until the first
