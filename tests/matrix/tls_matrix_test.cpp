@@ -227,21 +227,24 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(MatrixPairTest);
 
 // ---- no version in common ------------------------------------------------------------
 
-using VersionPair = std::tuple<std::string, std::string>;
+// server, client, the server's only version (the client has only the other).
+using VersionPair = std::tuple<std::string, std::string, TlsVersion>;
 class MatrixVersionTest : public ::testing::TestWithParam<VersionPair> {};
 
 TEST_P(MatrixVersionTest, NoCommonVersionIsProtocolVersion) {
   const Backend s = backend(std::get<0>(GetParam()));
   const Backend c = backend(std::get<1>(GetParam()));
+  const TlsVersion server_version = std::get<2>(GetParam());
+  const TlsVersion client_version =
+      server_version == TlsVersion::tls13 ? TlsVersion::tls12 : TlsVersion::tls13;
   const test::Pki &pk = pki(s.name(), KeyType::ecdsa_p256);
-  // A TLS 1.3-only server and a TLS 1.2-only client.
   TlsServerConfig sc;
   sc.chain = copies(pk.server, s);
   sc.key = copy_key(pk.server_key, s);
-  sc.min_version = sc.max_version = TlsVersion::tls13;
+  sc.min_version = sc.max_version = server_version;
   TlsClientConfig cc;
   cc.anchors = copies(pk.ca, c);
-  cc.min_version = cc.max_version = TlsVersion::tls12;
+  cc.min_version = cc.max_version = client_version;
   ASSERT_OK_AND_ASSIGN(TlsContext sctx, s.make_server_context(std::move(sc)));
   ASSERT_OK_AND_ASSIGN(TlsContext cctx, c.make_client_context(std::move(cc)));
   ASSERT_OK_AND_ASSIGN(SessionPair pair, connect_memory(cctx, sctx, {.host = "localhost"}));
@@ -254,9 +257,13 @@ std::vector<VersionPair> version_pairs() {
   std::vector<VersionPair> out;
   for (const std::string &s : backend_names()) {
     for (const std::string &c : backend_names()) {
-      if (supports_version(backend(s), TlsVersion::tls13) &&
-          supports_version(backend(c), TlsVersion::tls12)) {
-        out.emplace_back(s, c);
+      for (TlsVersion server_only : {TlsVersion::tls12, TlsVersion::tls13}) {
+        const TlsVersion client_only =
+            server_only == TlsVersion::tls13 ? TlsVersion::tls12 : TlsVersion::tls13;
+        if (supports_version(backend(s), server_only) &&
+            supports_version(backend(c), client_only)) {
+          out.emplace_back(s, c, server_only);
+        }
       }
     }
   }
@@ -265,7 +272,10 @@ std::vector<VersionPair> version_pairs() {
 
 INSTANTIATE_TEST_SUITE_P(Pairs, MatrixVersionTest, ::testing::ValuesIn(version_pairs()),
                          [](const ::testing::TestParamInfo<VersionPair> &p) {
-                           return param_name(std::get<0>(p.param) + "_to_" + std::get<1>(p.param));
+                           return param_name(std::get<0>(p.param) + "_to_" + std::get<1>(p.param) +
+                                             (std::get<2>(p.param) == TlsVersion::tls13
+                                                  ? "_server13_client12"
+                                                  : "_server12_client13"));
                          });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(MatrixVersionTest);
 
