@@ -306,6 +306,7 @@ int run(int argc, char **argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
 
+  load_plugins(kApp, o.backend);
   if (o.backend.list) {
     print_backends(std::cout, o.format);
     return kExitOk;

@@ -25,6 +25,17 @@ void add_backend_options(CLI::App &cli, BackendOptions &options) {
       ->type_name("NAME");
   cli.add_flag("--list-backends", options.list,
                "List the backends with library versions and capabilities, then exit");
+  cli.add_option("--plugin", options.plugins,
+                 "Load a backend plugin (libpolytls-NAME.so) besides those in $POLYTLS_PLUGIN_PATH")
+      ->type_name("FILE");
+}
+
+void load_plugins(std::string_view app, const BackendOptions &options) {
+  for (const std::string &file : options.plugins) {
+    if (auto loaded = Registry::global().load_plugin(file); !loaded) {
+      std::cerr << app << ": warning: " << loaded.error().to_string() << "\n";
+    }
+  }
 }
 
 void add_format_option(CLI::App &cli, Format &format) {
@@ -98,10 +109,8 @@ void print_backends(std::ostream &out, Format format) {
     out << list.dump(2) << "\n";
     return;
   }
-  if (backends.empty()) {
-    out << "no backends are available in this build\n";
-    return;
-  }
+  const std::vector<Error> refused = Registry::global().problems();
+  if (backends.empty()) out << "no backends are available\n";
   auto preferred = default_backend();
   for (const Backend &b : backends) {
     const Capabilities &caps = b.capabilities();
@@ -114,6 +123,8 @@ void print_backends(std::ostream &out, Format format) {
         << "  capabilities  " << joined(caps.feature_names(), " ") << "\n"
         << "  TLS versions  " << tls_range(caps) << "\n";
   }
+  for (const Error &e : refused)
+    out << "not loaded: " << e.message() << "\n";
 }
 
 nlohmann::json certificate_json(const CertificateInfo &info) {

@@ -36,18 +36,25 @@ enum class Format { text, json };
 struct BackendOptions {
   std::string backend;  // empty: POLYTLS_BACKEND, else the preferred backend
   bool list = false;
+  std::vector<std::string> plugins;  // --plugin FILE, loaded before anything else
 };
 
-// add_backend_options adds --backend and --list-backends to `cli`.
+// add_backend_options adds --backend, --plugin and --list-backends to `cli`.
 void add_backend_options(CLI::App &cli, BackendOptions &options);
+
+// load_plugins loads the --plugin files into the global registry; a plugin
+// that is refused is a warning on stderr naming the file and the reason,
+// and the app goes on with the backends it has.
+void load_plugins(std::string_view app, const BackendOptions &options);
 // add_format_option adds --format text|json.
 void add_format_option(CLI::App &cli, Format &format);
 
 // choose_backend resolves --backend / POLYTLS_BACKEND against the registry.
 Result<Backend> choose_backend(const BackendOptions &options);
 
-// print_backends lists every backend: name, library and versions, origin,
-// key types and capabilities.
+// print_backends lists every backend: name, library and versions, origin
+// (built-in or the plugin's path), key types and capabilities; in text, also
+// the plugins that were refused and why.
 void print_backends(std::ostream &out, Format format);
 
 // library_text names a backend's library and version: "OpenSSL 3.0.19".

@@ -91,6 +91,9 @@ int run(int argc, char **argv) {
       "polytls-matrix"};
   Options o;
   cli.add_flag("--list-backends", o.backend.list, "List the backends, then exit");
+  cli.add_option("--plugin", o.backend.plugins,
+                 "Load a backend plugin besides $POLYTLS_PLUGIN_PATH")
+      ->type_name("FILE");
   cli.add_option("--backend", o.backends, "Only these backends (repeat it)")->type_name("NAME");
   cli.add_option("--transport", o.transport, "memory, tcp or both (default both)")
       ->check(CLI::IsMember({"memory", "tcp", "both"}));
@@ -105,6 +108,7 @@ int run(int argc, char **argv) {
   } catch (const CLI::ParseError &e) {
     return cli.exit(e) == 0 ? kExitOk : kExitUsage;
   }
+  load_plugins(kApp, o.backend);
   if (o.backend.list) {
     print_backends(std::cout, o.format == "json" ? Format::json : Format::text);
     return kExitOk;

@@ -1,5 +1,8 @@
 #include "polytls/registry.hpp"
 
+#include <dlfcn.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -143,12 +146,88 @@ Result<Backend> Registry::add(const polytls_backend_v1 *table, std::string origi
   return backend;
 }
 
+Result<Backend> Registry::load_plugin(const std::filesystem::path &file) {
+  const std::string origin = file.string();
+  // RTLD_LOCAL keeps each plugin's library symbols to itself (OpenSSL and
+  // wolfSSL's compat layer share many names); RTLD_NODELETE keeps the code
+  // mapped at exit, when TLS libraries run atexit and thread-exit handlers.
+  void *handle = ::dlopen(origin.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+  if (handle == nullptr) {
+    const char *why = ::dlerror();
+    return refuse(origin, std::string("cannot load it: ") + (why != nullptr ? why : "unknown"));
+  }
+  auto entry =
+      reinterpret_cast<polytls_backend_entry_fn>(::dlsym(handle, POLYTLS_BACKEND_ENTRY_SYMBOL));
+  if (entry == nullptr) {
+    ::dlclose(handle);
+    return refuse(origin, std::string("it has no ") + POLYTLS_BACKEND_ENTRY_SYMBOL +
+                              " entry point (not a polytls plugin)");
+  }
+  const polytls_backend_v1 *table = entry(POLYTLS_ABI_VERSION);
+  if (table == nullptr) {
+    ::dlclose(handle);
+    return refuse(origin, "it cannot serve ABI version " + std::to_string(POLYTLS_ABI_VERSION));
+  }
+  auto backend = add(table, origin);
+  if (!backend) ::dlclose(handle);  // with RTLD_NODELETE this only drops the reference
+  return backend;
+}
+
+std::vector<Error> Registry::load_plugins(const std::filesystem::path &directory) {
+  std::vector<Error> refused;
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (const auto &entry : std::filesystem::directory_iterator(directory, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("libpolytls-") && name.ends_with(".so")) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto &file : files) {
+    if (auto loaded = load_plugin(file); !loaded) refused.push_back(loaded.error());
+  }
+  return refused;
+}
+
+std::vector<std::filesystem::path> Registry::plugin_directories() {
+  std::vector<std::filesystem::path> out;
+  if (const char *path = std::getenv("POLYTLS_PLUGIN_PATH"); path != nullptr) {
+    std::string_view rest(path);
+    while (!rest.empty()) {
+      const auto colon = rest.find(':');
+      const std::string_view dir = rest.substr(0, colon);
+      if (!dir.empty()) out.emplace_back(std::string(dir));
+      if (colon == std::string_view::npos) break;
+      rest.remove_prefix(colon + 1);
+    }
+  }
+#ifdef POLYTLS_PLUGIN_INSTALL_DIR
+  out.emplace_back(POLYTLS_PLUGIN_INSTALL_DIR);
+#endif
+  return out;
+}
+
+std::vector<Error> Registry::problems() const {
+  std::lock_guard lock(mutex_);
+  return problems_;
+}
+
 Registry &Registry::global() {
   static Registry *registry = [] {
     auto *r = new Registry();  // never destroyed: backends may outlive static destructors
+    std::vector<Error> problems;
     for (const polytls_backend_v1 *table : detail::builtin_tables()) {
-      (void)r->add(table, "built-in");
+      if (auto added = r->add(table, "built-in"); !added) problems.push_back(added.error());
     }
+    std::vector<std::filesystem::path> seen;
+    for (const auto &dir : plugin_directories()) {
+      std::error_code ec;
+      const auto canonical = std::filesystem::weakly_canonical(dir, ec);
+      if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;
+      seen.push_back(canonical);
+      for (Error &e : r->load_plugins(dir))
+        problems.push_back(std::move(e));
+    }
+    r->problems_ = std::move(problems);
     return r;
   }();
   return *registry;

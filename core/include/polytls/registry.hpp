@@ -2,6 +2,7 @@
 #ifndef POLYTLS_REGISTRY_HPP
 #define POLYTLS_REGISTRY_HPP
 
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,8 +23,8 @@ class Registry {
   Registry(const Registry &) = delete;
   Registry &operator=(const Registry &) = delete;
 
-  // global returns the process-wide registry, with the built-in backends
-  // registered on first use.
+  // global returns the process-wide registry: on first use it registers the
+  // built-in backends, then loads the plugins of plugin_directories().
   static Registry &global();
 
   // add validates `table` (ABI version, size, name, capabilities, required
@@ -33,6 +34,28 @@ class Registry {
   // the reason; a failing init keeps that backend's own error. `table`
   // must stay valid as long as the registry (static storage in practice).
   Result<Backend> add(const polytls_backend_v1 *table, std::string origin);
+
+  // load_plugin loads a backend plugin: dlopen with RTLD_NOW | RTLD_LOCAL
+  // (each plugin's TLS library stays out of the others' way), finds
+  // polytls_backend_entry, asks it for the table of this core's ABI version
+  // and registers it with the plugin's path as origin. A file that does not
+  // load, has no entry point, serves another ABI version, has a table too
+  // small or a name already taken is refused with a `plugin` Error naming
+  // the file and the reason. Plugins stay loaded for the process's life.
+  Result<Backend> load_plugin(const std::filesystem::path &file);
+
+  // load_plugins loads every libpolytls-*.so in `directory` (in name
+  // order) and returns the refusals; a missing directory is no error.
+  std::vector<Error> load_plugins(const std::filesystem::path &directory);
+
+  // plugin_directories are where the global registry looks for plugins:
+  // each directory of $POLYTLS_PLUGIN_PATH (':'-separated), then the
+  // install's plugin directory.
+  static std::vector<std::filesystem::path> plugin_directories();
+
+  // problems lists what was refused while the global registry set itself up
+  // (built-ins that failed to initialise, plugins refused), for --list-backends.
+  std::vector<Error> problems() const;
 
   // backends lists the registered backends in registration order.
   std::vector<Backend> backends() const;
@@ -50,6 +73,7 @@ class Registry {
  private:
   mutable std::mutex mutex_;
   std::vector<Backend> backends_;
+  std::vector<Error> problems_;
 };
 
 // available_backends lists the global registry's backends.
