@@ -200,6 +200,17 @@ std::vector<std::filesystem::path> Registry::plugin_directories() {
       rest.remove_prefix(colon + 1);
     }
   }
+  // Beside the program: <build>/plugins for a program in <build>/apps (so a
+  // build tree finds its own plugins), <prefix>/<libdir>/polytls for an
+  // installed program that was moved with its prefix.
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto up = exe.parent_path().parent_path();
+    for (const auto &dir : {up / "plugins", up / POLYTLS_PLUGIN_RELATIVE_DIR}) {
+      if (std::filesystem::is_directory(dir, ec)) out.push_back(dir);
+    }
+  }
 #ifdef POLYTLS_PLUGIN_INSTALL_DIR
   out.emplace_back(POLYTLS_PLUGIN_INSTALL_DIR);
 #endif

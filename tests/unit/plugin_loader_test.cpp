@@ -2,6 +2,8 @@
 // the reason, and loads good ones; the template plugin answers `unsupported`.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "polytls/registry.hpp"
 #include "support.hpp"
 
@@ -72,6 +74,12 @@ TEST(PluginLoader, PluginPathListsEveryDirectoryInOrder) {
   EXPECT_EQ(dirs[1], "/b");
   EXPECT_EQ(dirs[2], "/c");
   EXPECT_TRUE(dirs.back().string().ends_with("/polytls")) << "the install's plugin directory";
+  // This test program lives in <build>/tests: <build>/plugins is searched.
+  const auto beside =
+      std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "plugins";
+  if (std::filesystem::is_directory(beside)) {
+    EXPECT_NE(std::find(dirs.begin(), dirs.end(), beside), dirs.end()) << beside;
+  }
   if (old != nullptr) {
     ::setenv("POLYTLS_PLUGIN_PATH", saved.c_str(), 1);
   } else {

@@ -49,7 +49,9 @@ class Registry {
   std::vector<Error> load_plugins(const std::filesystem::path &directory);
 
   // plugin_directories are where the global registry looks for plugins:
-  // each directory of $POLYTLS_PLUGIN_PATH (':'-separated), then the
+  // each directory of $POLYTLS_PLUGIN_PATH (':'-separated); then, when they
+  // exist, the `plugins` directory beside the program's directory (a build
+  // tree) and <libdir>/polytls beside it (a relocated install); then the
   // install's plugin directory.
   static std::vector<std::filesystem::path> plugin_directories();
 
