@@ -299,18 +299,8 @@ int run(int argc, char **argv) {
       ->type_name("FILE");
   cli.add_option("--inspect", o.inspect, "Print what the backend sees in a certificate file")
       ->type_name("FILE");
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    const int code = cli.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
-  }
-
-  load_plugins(kApp, o.backend);
-  if (o.backend.list) {
-    print_backends(std::cout, o.format);
-    return kExitOk;
-  }
+  if (auto end = parse_command_line(cli, argc, argv)) return *end;
+  if (auto end = load_and_list(kApp, o.backend, o.format)) return *end;
   auto backend = choose_backend(o.backend);
   if (!backend) return fail(kApp, backend.error());
   if (!o.inspect.empty()) return inspect(o, *backend);

@@ -27,6 +27,7 @@ void add_backend_options(CLI::App &cli, BackendOptions &options) {
                "List the backends with library versions and capabilities, then exit");
   cli.add_option("--plugin", options.plugins,
                  "Load a backend plugin (libpolytls-NAME.so) besides those in $POLYTLS_PLUGIN_PATH")
+      ->allow_extra_args(false)  // one file per --plugin: a positional after it is not a plugin
       ->type_name("FILE");
 }
 
@@ -47,6 +48,23 @@ void add_format_option(CLI::App &cli, Format &format) {
          "Output format (default text)")
       ->check(CLI::IsMember({"text", "json"}))
       ->type_name("text|json");
+}
+
+std::optional<int> parse_command_line(CLI::App &cli, int argc, char **argv) {
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    return cli.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> load_and_list(std::string_view app, const BackendOptions &options,
+                                 Format format) {
+  load_plugins(app, options);
+  if (!options.list) return std::nullopt;
+  print_backends(std::cout, format);
+  return kExitOk;
 }
 
 Result<Backend> choose_backend(const BackendOptions &options) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,16 @@ void add_backend_options(CLI::App &cli, BackendOptions &options);
 void load_plugins(std::string_view app, const BackendOptions &options);
 // add_format_option adds --format text|json.
 void add_format_option(CLI::App &cli, Format &format);
+
+// parse_command_line parses argv into `cli`'s options. It returns the exit
+// code to end with when there is nothing more to do: after --help
+// (kExitOk) or a usage error (kExitUsage, the message printed).
+std::optional<int> parse_command_line(CLI::App &cli, int argc, char **argv);
+
+// load_and_list loads the --plugin files and, for --list-backends, prints
+// the backends in `format`; then it returns kExitOk, the app's exit code.
+std::optional<int> load_and_list(std::string_view app, const BackendOptions &options,
+                                 Format format = Format::text);
 
 // choose_backend resolves --backend / POLYTLS_BACKEND against the registry.
 Result<Backend> choose_backend(const BackendOptions &options);

@@ -147,6 +147,9 @@ Result<std::filesystem::path> resolve_static(const std::filesystem::path &root,
 // content_type is the media type for a file name ("text/html; charset=utf-8").
 std::string_view content_type(const std::filesystem::path &file) noexcept;
 
+// trim drops spaces and tabs at both ends.
+std::string_view trim(std::string_view s);
+
 // html_escape escapes text for an HTML page.
 std::string html_escape(std::string_view text);
 

@@ -103,15 +103,9 @@ int run(int argc, char **argv) {
       ->check(CLI::IsMember({"text", "markdown", "json"}));
   cli.add_option("--payload", o.payload, "Bytes sent each way per cell (default 16384)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{64} << 20));
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    return cli.exit(e) == 0 ? kExitOk : kExitUsage;
-  }
-  load_plugins(kApp, o.backend);
-  if (o.backend.list) {
-    print_backends(std::cout, o.format == "json" ? Format::json : Format::text);
-    return kExitOk;
+  if (auto end = parse_command_line(cli, argc, argv)) return *end;
+  if (auto end = load_and_list(kApp, o.backend, o.format == "json" ? Format::json : Format::text)) {
+    return *end;
   }
 
   std::vector<Backend> backends;

@@ -185,18 +185,8 @@ int run(int argc, char **argv) {
   cli.add_option("--max-header-bytes", o.max_header_bytes, "Largest request head (default 16384)")
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 20));
   cli.add_flag("--quiet", o.quiet, "No access log");
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    const int code = cli.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
-  }
-
-  load_plugins(kApp, o.backend);
-  if (o.backend.list) {
-    print_backends(std::cout, Format::text);
-    return kExitOk;
-  }
+  if (auto end = parse_command_line(cli, argc, argv)) return *end;
+  if (auto end = load_and_list(kApp, o.backend)) return *end;
   auto backend = choose_backend(o.backend);
   if (!backend) return fail(kApp, backend.error());
   return serve(o, *backend);
