@@ -44,8 +44,11 @@ std::filesystem::path local_identity_dir() {
   return std::filesystem::temp_directory_path() / "polytls";
 }
 
-Result<LocalIdentity> local_identity(const Backend &backend, const std::filesystem::path &dir) {
-  if (auto earlier = reuse(backend, dir)) return earlier;
+Result<LocalIdentity> local_identity(const Backend &backend, const std::filesystem::path &dir,
+                                     bool fresh) {
+  if (!fresh) {
+    if (auto earlier = reuse(backend, dir)) return earlier;
+  }
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Error(ErrorCode::io, "cannot create " + dir.string() + ": " + ec.message());

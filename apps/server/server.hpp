@@ -65,8 +65,9 @@ std::filesystem::path local_identity_dir();
 // local_identity loads the self-signed localhost certificate (SANs
 // localhost, 127.0.0.1, ::1; RSA-2048, one year, as polytls-certgen makes by
 // default) from `dir`, or makes it there (key mode 0600) when it is missing,
-// expired, unreadable or does not match its key.
-Result<LocalIdentity> local_identity(const Backend &backend, const std::filesystem::path &dir);
+// expired, unreadable or does not match its key; `fresh` always makes a new one.
+Result<LocalIdentity> local_identity(const Backend &backend, const std::filesystem::path &dir,
+                                     bool fresh = false);
 
 class Server {
  public:
