@@ -369,6 +369,34 @@ TEST_P(ServerTest, AppServesCurlAndStopsOnSigterm) {
   EXPECT_NE(child->err().find("stopped after 1 requests"), std::string::npos) << child->err();
 }
 
+// A real browser: headless Chromium trusts the server's key through an SPKI
+// pin and renders the page; the DOM it dumps names this backend.
+TEST_P(ServerTest, HeadlessChromiumRendersThePage) {
+  const auto chromium = find_program("chromium");
+  if (!chromium) GTEST_SKIP() << "chromium is not installed (.ci/run installs it)";
+  auto srv = start();
+  ASSERT_NE(srv, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto pin, spki_pin(p().server));
+  // Base64 of the pin: the body of a PEM armour of its bytes.
+  const std::string armour = pem_encode("PIN", pin);
+  const auto first = armour.find('\n') + 1;
+  const std::string pin64 = armour.substr(first, armour.find('\n', first) - first);
+  TempDir profile;
+  ProcessResult r =
+      run({chromium->string(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+           "--user-data-dir=" + profile.path().string(),
+           "--ignore-certificate-errors-spki-list=" + pin64, "--dump-dom", srv->url()},
+          {}, 90s);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("<b id=\"backend\">" + GetParam() + "</b>"), std::string::npos)
+      << "chromium rendered:\n"
+      << r.out << "\n"
+      << r.err;
+  EXPECT_NE(r.out.find("<td id=\"version\">TLS 1."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("<td id=\"sni\">"), std::string::npos) << r.out;
+  EXPECT_GE(srv->stats().requests, 1u);
+}
+
 TEST(Server, RefusesAClientContextAndBadThreadCounts) {
   const Backend b = backend(backend_names().front());
   TlsClientConfig config;
