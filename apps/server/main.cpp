@@ -61,6 +61,8 @@ Result<TlsServerConfig> build_config(const Options &o, const Backend &backend) {
     config.max_version =
         backend.supports(Capability::tls13) ? TlsVersion::tls13 : TlsVersion::tls12;
   }
+  // The server speaks HTTP/1.1: offer it unless told otherwise.
+  if (o.alpn.empty()) config.alpn = {"http/1.1"};
   for (const std::string &list : o.alpn) {
     std::size_t at = 0;
     while (at <= list.size()) {
@@ -168,7 +170,7 @@ int run(int argc, char **argv) {
       ->check(CLI::Range(1, 256));
   cli.add_option("--tls-min", o.tls_min, "Lowest TLS version: 1.2 or 1.3 (default 1.2)");
   cli.add_option("--tls-max", o.tls_max, "Highest TLS version (default: the backend's newest)");
-  cli.add_option("--alpn", o.alpn, "ALPN protocols, server preference first (h2,http/1.1)")
+  cli.add_option("--alpn", o.alpn, "ALPN protocols, server preference first (default http/1.1)")
       ->type_name("LIST");
   cli.add_option("--require-client-cert", o.client_ca,
                  "Require a client certificate issued by a CA in FILE")
