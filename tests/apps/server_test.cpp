@@ -27,11 +27,12 @@ struct Answer {
 class Client {
  public:
   static Result<Client> connect(const Backend &b, uint16_t port, const Certificate &anchor,
-                                std::chrono::milliseconds io_timeout = 10s) {
+                                std::chrono::milliseconds io_timeout = 10s,
+                                const std::string &address = "127.0.0.1") {
     TlsClientConfig config;
     config.anchors = copies(anchor, b);
     POLYTLS_TRY(TlsContext context, b.make_client_context(std::move(config)));
-    POLYTLS_TRY(TcpStream tcp, TcpStream::connect("127.0.0.1", port, 5s));
+    POLYTLS_TRY(TcpStream tcp, TcpStream::connect(address, port, 5s));
     tcp.set_io_timeout(io_timeout);
     POLYTLS_TRY(Session session, context.connect(std::make_unique<TcpStream>(std::move(tcp)),
                                                  {.host = "localhost"}));
@@ -41,7 +42,14 @@ class Client {
 
   // get sends one request and reads one answer (Content-Length framed).
   Result<Answer> request(const std::string &text) {
-    POLYTLS_CHECK(session_.write_all(bytes(text)));
+    POLYTLS_CHECK(send(text));
+    return receive(text.starts_with("HEAD "));
+  }
+
+  Result<void> send(const std::string &text) { return session_.write_all(bytes(text)); }
+
+  // receive reads one answer (Content-Length framed; no body for HEAD).
+  Result<Answer> receive(bool head_request = false) {
     Answer a;
     for (;;) {
       const auto end = buffer_.find("\r\n\r\n");
@@ -51,7 +59,6 @@ class Client {
         std::size_t length = 0;
         const auto cl = a.head.find("Content-Length: ");
         if (cl != std::string::npos) length = std::stoul(a.head.substr(cl + 16));
-        const bool head_request = text.starts_with("HEAD ");
         if (head_request) length = 0;
         if (buffer_.size() >= end + 4 + length) {
           a.body = buffer_.substr(end + 4, length);
@@ -112,14 +119,15 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     if (!has_tls(b())) GTEST_SKIP() << GetParam() << " has no TLS";
   }
 
-  std::unique_ptr<server::Server> start(server::Options options = {}) {
+  std::unique_ptr<server::Server> start(server::Options options = {},
+                                        const std::string &host = "127.0.0.1") {
     TlsServerConfig config;
     config.chain = copies(p().server, b());
     config.key = copy_key(p().server_key, b());
     auto context = b().make_server_context(std::move(config));
     EXPECT_TRUE(context.has_value()) << context.error().to_string();
     if (!context) return nullptr;
-    options.host = "127.0.0.1";
+    options.host = host;
     options.port = 0;
     options.log = [this](const std::string &line) {
       std::lock_guard lock(log_mutex_);
@@ -316,6 +324,44 @@ TEST_P(ServerTest, SeveralThreadsServeConcurrentClients) {
     t.join();
   EXPECT_EQ(ok.load(), 30);
   EXPECT_TRUE(wait_for([&] { return srv->stats().requests == 30; })) << srv->stats().requests;
+}
+
+TEST_P(ServerTest, ListensOnIpv6) {
+  auto srv = start({}, "::1");
+  if (srv == nullptr) GTEST_SKIP() << "no IPv6 loopback here";
+  EXPECT_EQ(srv->url(), "https://[::1]:" + std::to_string(srv->port()) + "/");
+  ASSERT_OK_AND_ASSIGN(Client c, Client::connect(b(), srv->port(), p().ca, 10s, "::1"));
+  ASSERT_OK_AND_ASSIGN(Answer a, c.get("/"));
+  EXPECT_EQ(a.status, 200);
+  EXPECT_NE(a.body.find("<td id=\"client\">[::1]:"), std::string::npos) << a.body;
+}
+
+// Stopping lets an answer in flight finish: a 32 MiB file still being read
+// by a client arrives whole, with Connection: close.
+TEST_P(ServerTest, StopFinishesTheAnswerInFlight) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "www");
+  const std::string big(32u << 20, 'x');  // more than the socket buffers hold
+  write_text(dir / "www" / "big.txt", big);
+  server::Options o;
+  o.root = dir / "www";
+  o.drain_timeout = 60s;  // slow sanitizer builds still finish
+  auto srv = start(o);
+  ASSERT_NE(srv, nullptr);
+  ASSERT_OK_AND_ASSIGN(Client c, Client::connect(b(), srv->port(), p().ca));
+  // The request goes out but the client reads nothing yet: the answer is
+  // stuck in flight (socket buffers full) when stop() begins.
+  ASSERT_OK(c.send("GET /big.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  std::this_thread::sleep_for(200ms);
+  std::thread stopper([&] { srv->stop(); });
+  std::this_thread::sleep_for(200ms);
+  EXPECT_TRUE(srv->running()) << "stop() returned with an answer in flight";
+  auto a = c.receive();
+  stopper.join();
+  ASSERT_OK(a);
+  EXPECT_EQ(a->status, 200);
+  EXPECT_EQ(a->body.size(), big.size());
+  EXPECT_FALSE(srv->running());
 }
 
 TEST_P(ServerTest, StopClosesIdleConnectionsAndEnds) {
