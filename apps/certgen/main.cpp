@@ -115,7 +115,8 @@ Result<void> check_outputs(const Options &o) {
   for (const std::string *path : {&o.out_key, &o.out_cert}) {
     if (!o.key_file.empty() && path == &o.out_key) continue;
     struct stat st {};
-    if (::lstat(path->c_str(), &st) == 0) {
+    // A character device or FIFO (/dev/stdout, a pipe) is written in place.
+    if (::lstat(path->c_str(), &st) == 0 && !S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode)) {
       return Error(ErrorCode::already_exists,
                    *path + " already exists; use --force to overwrite it (nothing was written)");
     }

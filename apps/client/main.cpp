@@ -46,10 +46,13 @@ std::chrono::milliseconds to_ms(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000 + 0.5));
 }
 
-// refuse_existing stops before connecting when an output exists without --force.
+// refuse_existing stops before connecting when an output file exists
+// without --force. A character device or FIFO (-o /dev/null, a pipe) is a
+// stream, written in place: it needs no --force.
 Result<void> refuse_existing(const std::string &path, const char *option, bool force) {
   struct stat st {};
   if (path.empty() || force || ::lstat(path.c_str(), &st) != 0) return ok();
+  if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) return ok();
   return Error(ErrorCode::already_exists,
                path + " (" + option + ") already exists; use --force to overwrite it");
 }

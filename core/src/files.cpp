@@ -25,7 +25,9 @@ struct FileDescriptor {
   }
 };
 
-Result<void> write_all(int fd, std::span<const uint8_t> data, const std::filesystem::path &path) {
+// write_all writes everything, then (for files, not streams) syncs it.
+Result<void> write_all(int fd, std::span<const uint8_t> data, const std::filesystem::path &path,
+                       bool sync = true) {
   std::size_t done = 0;
   while (done < data.size()) {
     const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -35,7 +37,7 @@ Result<void> write_all(int fd, std::span<const uint8_t> data, const std::filesys
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) return io_error("cannot sync", path, errno);
+  if (sync && ::fsync(fd) != 0) return io_error("cannot sync", path, errno);
   return ok();
 }
 
@@ -71,6 +73,15 @@ Result<std::vector<uint8_t>> read_file(const std::filesystem::path &path, std::s
 Result<void> write_file(const std::filesystem::path &path, std::span<const uint8_t> data,
                         const WriteOptions &options) {
   const mode_t mode = options.private_file ? 0600 : 0644;
+  // A character device or a FIFO (/dev/null, /dev/stdout, a pipe) is a
+  // stream, not a file: it is written in place, never replaced. Renaming
+  // over it would put a regular file where /dev/null was.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+    FileDescriptor stream{::open(path.c_str(), O_WRONLY | O_CLOEXEC)};
+    if (stream.fd < 0) return io_error("cannot open", path, errno);
+    return write_all(stream.fd, data, path, false);
+  }
   if (!options.overwrite) {
     // O_EXCL: an existing file (or a symlink in its place) is never touched.
     FileDescriptor file{::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)};

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <fstream>
+#include <iterator>
+#include <thread>
+
 #include "support.hpp"
 
 namespace polytls {
@@ -67,3 +71,30 @@ TEST(Files, ReportsMissingAndUnwritablePlaces) {
 
 }  // namespace
 }  // namespace polytls
+
+namespace polytls::test {
+namespace {
+
+// A FIFO (like /dev/null or /dev/stdout, a stream rather than a file) is
+// written in place, never renamed over, with or without overwrite.
+TEST(Files, WritesIntoAFifoInPlace) {
+  TempDir dir;
+  const auto fifo = dir / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const bool overwrite : {false, true}) {
+    std::string got;
+    std::thread reader([&] {
+      std::ifstream in(fifo);
+      got.assign(std::istreambuf_iterator<char>(in), {});
+    });
+    EXPECT_OK(write_file(fifo, "through the pipe", {.overwrite = overwrite}));
+    reader.join();
+    EXPECT_EQ(got, "through the pipe");
+    struct stat st {};
+    ASSERT_EQ(::stat(fifo.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "the FIFO was replaced by a file";
+  }
+}
+
+}  // namespace
+}  // namespace polytls::test

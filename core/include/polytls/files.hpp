@@ -28,7 +28,9 @@ struct WriteOptions {
 
 // write_file writes `data` to `path` completely or not at all: it writes a
 // temporary file in the same directory, syncs it and renames it into
-// place, so a failure never leaves a partial or truncated file.
+// place, so a failure never leaves a partial or truncated file. A character
+// device or FIFO at `path` (/dev/null, /dev/stdout, a pipe) is written in
+// place instead, with or without `overwrite`: it is a stream, not a file.
 Result<void> write_file(const std::filesystem::path &path, std::span<const uint8_t> data,
                         const WriteOptions &options = {});
 Result<void> write_file(const std::filesystem::path &path, std::string_view data,
