@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -73,6 +74,18 @@ struct AddrInfo {
   }
 };
 
+// is_localhost: "localhost" or a name under it, in any case.
+bool is_localhost(std::string_view name) {
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char &c : out)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string n = lower(name.ends_with('.') ? name.substr(0, name.size() - 1) : name);
+  return n == "localhost" || n.ends_with(".localhost");
+}
+
 Result<AddrInfo> resolve(std::string_view host, uint16_t port, bool passive) {
   std::string name(host);
   if (name.size() >= 2 && name.front() == '[' && name.back() == ']') {
@@ -84,8 +97,17 @@ Result<AddrInfo> resolve(std::string_view host, uint16_t port, bool passive) {
   hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
   AddrInfo info;
   const std::string service = std::to_string(port);
-  const int rc =
-      ::getaddrinfo(name.empty() ? nullptr : name.c_str(), service.c_str(), &hints, &info.list);
+  const char *node = name.empty() ? nullptr : name.c_str();
+  if (is_localhost(name)) {
+    // RFC 6761 section 6.3: "localhost" names are the loopback addresses,
+    // answered here without asking the resolver (as curl does), so they work
+    // on a machine with no /etc/hosts. A null node without AI_PASSIVE is the
+    // loopback; listening on "localhost" means 127.0.0.1.
+    node = nullptr;
+    hints.ai_flags &= ~AI_PASSIVE;
+    if (passive) hints.ai_family = AF_INET;
+  }
+  const int rc = ::getaddrinfo(node, service.c_str(), &hints, &info.list);
   if (rc != 0) {
     return Error(ErrorCode::not_found,
                  "cannot resolve '" + std::string(host) + "': " + ::gai_strerror(rc));

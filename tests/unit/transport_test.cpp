@@ -132,6 +132,22 @@ TEST(Tcp, ReportsRefusedTimeoutsAndUnknownHosts) {
   EXPECT_ERROR(taken, ErrorCode::io);
 }
 
+// "localhost" names are the loopback (RFC 6761), whatever /etc/hosts says
+// or whether it exists: listening on one and connecting to others works.
+TEST(Tcp, LocalhostNamesAreTheLoopback) {
+  ASSERT_OK_AND_ASSIGN(TcpListener listener, TcpListener::bind("localhost", 0));
+  for (const char *name : {"localhost", "LOCALHOST", "app.localhost", "localhost."}) {
+    SCOPED_TRACE(name);
+    std::optional<Result<TcpStream>> accepted;
+    std::thread server([&] { accepted.emplace(listener.accept(std::chrono::seconds(5))); });
+    auto client = TcpStream::connect(name, listener.port(), std::chrono::seconds(5));
+    server.join();
+    ASSERT_OK(client);
+    ASSERT_OK(*accepted);
+    EXPECT_EQ(client->peer_address(), "127.0.0.1:" + std::to_string(listener.port()));
+  }
+}
+
 TEST(TlsNames, ParsesVersionsPinsAndNamesSuites) {
   EXPECT_EQ(parse_tls_version("1.2").value(), TlsVersion::tls12);
   EXPECT_EQ(parse_tls_version("TLSv1.3").value(), TlsVersion::tls13);
