@@ -138,8 +138,9 @@ class Fetcher {
   Result<void> run() {
     start_ = Clock::now();
     POLYTLS_TRY(out_.url, http::parse_url(o_.url));
-    POLYTLS_TRY(TlsContext context, make_context());
+    // Malformed input is reported before the trust store or files are read.
     POLYTLS_TRY(Target target, connect_target());
+    POLYTLS_TRY(TlsContext context, make_context());
 
     out_.stage = FetchStage::connect;
     POLYTLS_TRY(std::chrono::milliseconds left, remaining("connecting"));
