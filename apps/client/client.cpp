@@ -272,6 +272,8 @@ class Fetcher {
       }
     }
     config.alpn = o_.alpn;
+    config.cipher_suites = o_.cipher_suites;
+    config.groups = o_.groups;
     if (o_.cert_file.empty() != o_.key_file.empty()) {
       return Error(ErrorCode::bad_input, "a client certificate and its key go together");
     }

@@ -53,6 +53,11 @@ struct FetchOptions {
   // alpn is offered as given; the client speaks HTTP/1.1 only, so a server
   // that chooses anything else is a bad response.
   std::vector<std::string> alpn = {"http/1.1"};
+  // cipher_suites and groups restrict the client (IANA numbers, by
+  // preference; parse_cipher_suites / parse_groups read names); empty: the
+  // secure defaults.
+  std::vector<uint16_t> cipher_suites;
+  std::vector<uint16_t> groups;
 
   // Client authentication: a PEM chain (leaf first) and its key.
   std::string cert_file;

@@ -27,6 +27,7 @@ struct Options {
   std::string tls_min, tls_max;
   std::vector<std::string> alpn;
   bool no_alpn = false;
+  std::string ciphers, groups;
   std::string cert, key;
   std::string key_passphrase_env, key_passphrase_file;
   std::string keylog;
@@ -81,6 +82,12 @@ Result<client::FetchOptions> fetch_options(const Options &o, const Backend &back
         if (!name.empty()) f.alpn.push_back(name);
       }
     }
+  }
+  if (!o.ciphers.empty()) {
+    POLYTLS_TRY(f.cipher_suites, parse_cipher_suites(o.ciphers));
+  }
+  if (!o.groups.empty()) {
+    POLYTLS_TRY(f.groups, parse_groups(o.groups));
   }
   f.cert_file = o.cert;
   f.key_file = o.key;
@@ -278,6 +285,14 @@ int run(int argc, char **argv) {
       ->allow_extra_args(false)
       ->type_name("LIST");
   cli.add_flag("--no-alpn", o.no_alpn, "Offer no ALPN protocol");
+  cli.add_option("--ciphers", o.ciphers,
+                 "Offer only these cipher suites, by preference (comma-separated IANA or OpenSSL "
+                 "names, or 0x1301 numbers)")
+      ->type_name("LIST");
+  cli.add_option("--groups", o.groups,
+                 "Offer only these key exchange groups, by preference (x25519, secp256r1/P-256, "
+                 "secp384r1/P-384)")
+      ->type_name("LIST");
   cli.add_option("--cert", o.cert, "Client certificate chain (PEM, leaf first)")->type_name("FILE");
   cli.add_option("--key", o.key, "The client certificate's private key")->type_name("FILE");
   cli.add_option("--key-passphrase-env", o.key_passphrase_env, "Passphrase of --key, from $VAR")

@@ -23,6 +23,7 @@ struct Options {
   int threads = 1;
   std::string tls_min = "1.2", tls_max;
   std::vector<std::string> alpn;
+  std::string ciphers, groups;
   std::string client_ca;
   std::string keylog;
   double handshake_timeout = 10, request_timeout = 10, idle_timeout = 15;
@@ -73,6 +74,12 @@ Result<TlsServerConfig> build_config(const Options &o, const Backend &backend) {
       if (comma == std::string::npos) break;
       at = comma + 1;
     }
+  }
+  if (!o.ciphers.empty()) {
+    POLYTLS_TRY(config.cipher_suites, parse_cipher_suites(o.ciphers));
+  }
+  if (!o.groups.empty()) {
+    POLYTLS_TRY(config.groups, parse_groups(o.groups));
   }
   if (!o.client_ca.empty()) {
     POLYTLS_TRY(config.client_anchors, backend.load_certificates_file(o.client_ca));
@@ -171,6 +178,14 @@ int run(int argc, char **argv) {
   cli.add_option("--tls-min", o.tls_min, "Lowest TLS version: 1.2 or 1.3 (default 1.2)");
   cli.add_option("--tls-max", o.tls_max, "Highest TLS version (default: the backend's newest)");
   cli.add_option("--alpn", o.alpn, "ALPN protocols, server preference first (default http/1.1)")
+      ->type_name("LIST");
+  cli.add_option("--ciphers", o.ciphers,
+                 "Allow only these cipher suites, server preference first (comma-separated IANA "
+                 "or OpenSSL names, or 0x1301 numbers; default: the secure set)")
+      ->type_name("LIST");
+  cli.add_option("--groups", o.groups,
+                 "Allow only these key exchange groups, server preference first (x25519, "
+                 "secp256r1/P-256, secp384r1/P-384)")
       ->type_name("LIST");
   cli.add_option("--require-client-cert", o.client_ca,
                  "Require a client certificate issued by a CA in FILE")

@@ -160,6 +160,10 @@ struct TlsContext {
   std::vector<const char *> alpn_list;  // C strings into `alpn`, NULL-terminated
   polytls_keylog_fn keylog = nullptr;
   void *keylog_user = nullptr;
+  // The selected suites and groups, terminated as Mbed TLS wants them
+  // (0 / MBEDTLS_ECP_DP_NONE); empty for the defaults above.
+  std::vector<int> ciphersuites;
+  std::vector<mbedtls_ecp_group_id> curves;
   TicketContext ticket;  // server with resumption
   CacheContext cache;    // server with resumption
 };
@@ -197,6 +201,7 @@ struct TlsSession {
   bool sniff_hello = false;
   std::vector<unsigned char> hello;
   bool version_refused = false;
+  bool groups_refused = false;  // no key exchange group in common (see sniff_client_hello)
 
   // The transport's own failure (sticky).
   polytls_status io_status = POLYTLS_OK;
@@ -256,6 +261,20 @@ bool offers_tls12(const kit::ClientHelloSummary &hello) noexcept {
   return hello.offers_any(0x0300, POLYTLS_TLS1_2);
 }
 
+// shares_a_group tells whether a client's supported_groups (when it sent
+// them) has one of the context's groups. 2.28 would otherwise choose an
+// ECDHE suite, send its ServerHello and certificate, and stop at the
+// ServerKeyExchange without an alert.
+bool shares_a_group(const TlsContext &c, const kit::ClientHelloSummary &hello) noexcept {
+  if (!hello.parsed || !hello.has_supported_groups) return true;
+  const mbedtls_ecp_group_id *curves = c.curves.empty() ? kCurves : c.curves.data();
+  for (; *curves != MBEDTLS_ECP_DP_NONE; ++curves) {
+    const mbedtls_ecp_curve_info *info = mbedtls_ecp_curve_info_from_grp_id(*curves);
+    if (info != nullptr && hello.offers_group(info->tls_id)) return true;
+  }
+  return false;
+}
+
 // sniff_client_hello sees the server's first bytes as Mbed TLS reads them.
 // Mbed TLS 2.28 ignores supported_versions: a client that offers TLS 1.3 only
 // would be answered with handshake_failure (no cipher suite in common). Here
@@ -275,7 +294,15 @@ bool sniff_client_hello(TlsSession &s, const unsigned char *buf, std::size_t n) 
         if (s.hello.size() < kLimit) return true;
         break;
       case kit::FirstHello::not_a_client_hello: break;  // Mbed TLS's to judge
-      case kit::FirstHello::complete: ok = offers_tls12(kit::parse_client_hello(body)); break;
+      case kit::FirstHello::complete: {
+        const kit::ClientHelloSummary hello = kit::parse_client_hello(body);
+        ok = offers_tls12(hello);
+        if (ok && !shares_a_group(*s.context, hello)) {
+          ok = false;
+          s.groups_refused = true;
+        }
+        break;
+      }
     }
   } catch (...) {
     ok = true;  // out of memory: left to Mbed TLS
@@ -284,17 +311,20 @@ bool sniff_client_hello(TlsSession &s, const unsigned char *buf, std::size_t n) 
   s.hello.clear();
   s.hello.shrink_to_fit();
   if (ok) return true;
-  s.version_refused = true;
-  // A fatal protocol_version alert in a plaintext TLS 1.2 record.
-  static constexpr unsigned char kAlert[] = {MBEDTLS_SSL_MSG_ALERT,
-                                             3,
-                                             3,
-                                             0,
-                                             2,
-                                             MBEDTLS_SSL_ALERT_LEVEL_FATAL,
-                                             MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION};
+  s.version_refused = !s.groups_refused;
+  // A fatal protocol_version (or handshake_failure) alert in a plaintext
+  // TLS 1.2 record.
+  const unsigned char alert[] = {
+      MBEDTLS_SSL_MSG_ALERT,
+      3,
+      3,
+      0,
+      2,
+      MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+      static_cast<unsigned char>(s.groups_refused ? MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE
+                                                  : MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION)};
   std::size_t sent = 0;
-  s.transport.send(s.transport.user, kAlert, sizeof(kAlert), &sent);  // best effort
+  s.transport.send(s.transport.user, alert, sizeof(alert), &sent);  // best effort
   return false;
 }
 
@@ -443,6 +473,11 @@ polytls_status session_failure(TlsSession &s, int rc, const char *what,
                         "%s: the client offers TLS 1.3 only (supported_versions), and Mbed TLS "
                         "2.28 has TLS 1.2 only (sent protocol_version)",
                         what);
+  } else if (s.groups_refused) {
+    st = kit::set_error(&e, POLYTLS_ERR_NO_SHARED_CIPHER, rc,
+                        "%s: no key exchange group in common with the client (sent "
+                        "handshake_failure)",
+                        what);
   } else if (s.io_status != POLYTLS_OK) {
     st = kit::set_error(&e, s.io_status, rc, "%s: %s (%s)", what, s.io_detail, text);
   } else if (s.check_status != POLYTLS_OK) {
@@ -462,6 +497,16 @@ polytls_status session_failure(TlsSession &s, int rc, const char *what,
                                    MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
     st = kit::set_error(&e, POLYTLS_ERR_HANDSHAKE, rc,
                         "%s: the client sent no certificate, and this server requires one (%s)",
+                        what, text);
+  } else if (rc == MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE) {
+    // A suite in common that this server cannot use (no key exchange group
+    // in common with the client): 2.28 sends no alert here, as it does when
+    // no suite is in common at all. Tell the client.
+    mbedtls_ssl_send_alert_message(ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+                                   MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
+    st = kit::set_error(&e, POLYTLS_ERR_NO_SHARED_CIPHER, rc,
+                        "%s: no cipher suite in common that this server can use with the "
+                        "client's groups (sent handshake_failure; %s)",
                         what, text);
   } else if (rc == MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO &&
              ssl->out_msgtype == MBEDTLS_SSL_MSG_ALERT && ssl->out_msg != nullptr &&
@@ -596,6 +641,38 @@ polytls_status set_own_key(TlsContext &c, const Key *key, polytls_error *err) {
   return POLYTLS_OK;
 }
 
+// use_selection maps the config's suites and groups to Mbed TLS's IDs
+// (its suite IDs are the IANA numbers). TLS 1.3 suites do not apply: this
+// backend serves TLS 1.2 only.
+polytls_status use_selection(TlsContext &c, const polytls_tls_config_v1 &config,
+                             polytls_error *err) {
+  kit::TlsSelection selection;
+  if (const polytls_status st = kit::read_tls_selection(config, selection, err); st != POLYTLS_OK) {
+    return st;
+  }
+  for (const kit::TlsSuite *suite : selection.suites) {
+    if (suite->version != POLYTLS_TLS1_2) continue;
+    if (mbedtls_ssl_ciphersuite_from_id(suite->iana) == nullptr) {
+      return kit::set_error(err, POLYTLS_ERR_UNSUPPORTED, 0,
+                            "Mbed TLS 2.28 lacks the cipher suite %s in this build",
+                            suite->iana_name);
+    }
+    c.ciphersuites.push_back(suite->iana);
+  }
+  if (!c.ciphersuites.empty()) c.ciphersuites.push_back(0);
+  for (const kit::TlsGroup *group : selection.groups) {
+    const mbedtls_ecp_curve_info *info = mbedtls_ecp_curve_info_from_tls_id(group->iana);
+    if (info == nullptr) {
+      return kit::set_error(err, POLYTLS_ERR_UNSUPPORTED, 0,
+                            "Mbed TLS 2.28 lacks the key exchange group %s in this build",
+                            group->name);
+    }
+    c.curves.push_back(info->grp_id);
+  }
+  if (!c.curves.empty()) c.curves.push_back(MBEDTLS_ECP_DP_NONE);
+  return POLYTLS_OK;
+}
+
 // configure fills the session's own mbedtls_ssl_config from its context.
 polytls_status configure(TlsSession &s, polytls_error *err) {
   TlsContext &c = *s.context;
@@ -607,8 +684,9 @@ polytls_status configure(TlsSession &s, polytls_error *err) {
   mbedtls_ssl_conf_rng(conf, random_bytes, c.backend);
   mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
   mbedtls_ssl_conf_max_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-  mbedtls_ssl_conf_ciphersuites(conf, kCipherSuites);
-  mbedtls_ssl_conf_curves(conf, kCurves);
+  mbedtls_ssl_conf_ciphersuites(conf,
+                                c.ciphersuites.empty() ? kCipherSuites : c.ciphersuites.data());
+  mbedtls_ssl_conf_curves(conf, c.curves.empty() ? kCurves : c.curves.data());
   mbedtls_ssl_conf_renegotiation(conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
 
   // Verification (see verify_cb and enforce).
@@ -753,6 +831,7 @@ polytls_status tls_context_new(void *ctx, const polytls_tls_config_v1 *config,
       context->has_anchors = true;
     }
     if ((s = parse_alpn(*context, c.alpn, err)) != POLYTLS_OK) return s;
+    if ((s = use_selection(*context, c, err)) != POLYTLS_OK) return s;
     if (c.role == POLYTLS_ROLE_SERVER && context->resumption) {
       const int rc = mbedtls_ssl_ticket_setup(context->ticket.get(), random_bytes, backend,
                                               MBEDTLS_CIPHER_AES_256_GCM, kTicketLifetime);

@@ -543,6 +543,76 @@ polytls_status use_anchors(SSL_CTX *ctx, const polytls_tls_config_v1 &config, po
   return POLYTLS_OK;
 }
 
+// openssl_group names a group as SSL_CTX_set1_groups_list does.
+const char *openssl_group(uint16_t iana) noexcept {
+  switch (iana) {
+    case 0x001d: return "X25519";
+    case 0x0017: return "P-256";
+    case 0x0018: return "P-384";
+    default: return nullptr;
+  }
+}
+
+// use_selection sets the suites and groups: polytls' defaults, or exactly
+// the selection, in its order. OpenSSL skips names it does not know, so the
+// list it ends up with is compared with the one asked for.
+polytls_status use_selection(SSL_CTX *ctx, const kit::TlsSelection &selection, polytls_error *err) {
+  std::string list12, list13, groups;
+  for (const kit::TlsSuite *suite : selection.suites) {
+    std::string &list = suite->version == POLYTLS_TLS1_3 ? list13 : list12;
+    if (!list.empty()) list += ':';
+    list += suite->openssl_name;
+  }
+  for (const kit::TlsGroup *group : selection.groups) {
+    const char *name = openssl_group(group->iana);
+    if (name == nullptr) {
+      return kit::set_error(err, POLYTLS_ERR_UNSUPPORTED, 0,
+                            "the OpenSSL backend has no key exchange group %s", group->name);
+    }
+    if (!groups.empty()) groups += ':';
+    groups += name;
+  }
+  if (SSL_CTX_set_cipher_list(ctx, list12.empty() ? kCipherList12 : list12.c_str()) != 1) {
+    return fail(err, list12.empty() ? POLYTLS_ERR_INTERNAL : POLYTLS_ERR_UNSUPPORTED,
+                "setting the TLS 1.2 cipher suites failed");
+  }
+  if (SSL_CTX_set_ciphersuites(ctx, list13.empty() ? kCipherSuites13 : list13.c_str()) != 1) {
+    return fail(err, list13.empty() ? POLYTLS_ERR_INTERNAL : POLYTLS_ERR_UNSUPPORTED,
+                "setting the TLS 1.3 cipher suites failed");
+  }
+  if (SSL_CTX_set1_groups_list(ctx, groups.empty() ? kGroups : groups.c_str()) != 1) {
+    return fail(err, groups.empty() ? POLYTLS_ERR_INTERNAL : POLYTLS_ERR_UNSUPPORTED,
+                "setting the key exchange groups failed");
+  }
+  // What OpenSSL kept, per version, must be what was asked for.
+  for (const uint32_t version : {POLYTLS_TLS1_2, POLYTLS_TLS1_3}) {
+    if (!selection.has_suites(version)) continue;
+    std::vector<uint16_t> wanted, got;
+    for (const kit::TlsSuite *suite : selection.suites) {
+      if (suite->version == version) wanted.push_back(suite->iana);
+    }
+    const STACK_OF(SSL_CIPHER) *ciphers = SSL_CTX_get_ciphers(ctx);
+    for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); ++i) {
+      const auto id =
+          static_cast<uint16_t>(SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(ciphers, i)));
+      const bool tls13 = (id >> 8) == 0x13;  // TLS 1.3 suites are 0x13XX
+      if (tls13 == (version == POLYTLS_TLS1_3)) got.push_back(id);
+    }
+    for (uint16_t suite : wanted) {
+      if (std::find(got.begin(), got.end(), suite) == got.end()) {
+        return kit::set_error(err, POLYTLS_ERR_UNSUPPORTED, 0, "%s lacks the cipher suite %s",
+                              OpenSSL_version(OPENSSL_VERSION),
+                              kit::find_tls_suite(suite)->iana_name);
+      }
+    }
+    if (got != wanted) {
+      return kit::set_error(err, POLYTLS_ERR_INTERNAL, 0,
+                            "OpenSSL did not keep the cipher suites as listed");
+    }
+  }
+  return POLYTLS_OK;
+}
+
 }  // namespace
 
 // ---- table members ----
@@ -599,6 +669,11 @@ polytls_status tls_context_new(void *, const polytls_tls_config_v1 *config,
                             "the ALPN list is not in wire format (length-prefixed, non-empty)");
     }
 
+    kit::TlsSelection selection;
+    if (const polytls_status st = kit::read_tls_selection(c, selection, err); st != POLYTLS_OK) {
+      return st;
+    }
+
     auto tc = std::make_unique<TlsContext>();
     tc->role = c.role;
     tc->verify_peer = c.verify_peer;
@@ -615,17 +690,13 @@ polytls_status tls_context_new(void *, const polytls_tls_config_v1 *config,
         SSL_CTX_set_max_proto_version(ctx, static_cast<int>(hi)) != 1) {
       return fail(err, POLYTLS_ERR_INTERNAL, "setting the TLS versions failed");
     }
-    if (SSL_CTX_set_cipher_list(ctx, kCipherList12) != 1) {
-      return fail(err, POLYTLS_ERR_INTERNAL, "setting the TLS 1.2 cipher suites failed");
+    if (const polytls_status st = use_selection(ctx, selection, err); st != POLYTLS_OK) {
+      return st;
     }
-    if (SSL_CTX_set_ciphersuites(ctx, kCipherSuites13) != 1) {
-      return fail(err, POLYTLS_ERR_INTERNAL, "setting the TLS 1.3 cipher suites failed");
-    }
-    if (SSL_CTX_set1_groups_list(ctx, kGroups) != 1) {
-      return fail(err, POLYTLS_ERR_INTERNAL, "setting the key exchange groups failed");
-    }
-    // No renegotiation (TLS 1.2); no tickets unless resumption is on.
+    // No renegotiation (TLS 1.2); no tickets unless resumption is on; a
+    // server chooses the suite (and the TLS 1.2 curve) by its own order.
     uint64_t options = SSL_OP_NO_RENEGOTIATION;
+    if (!client) options |= SSL_OP_CIPHER_SERVER_PREFERENCE;
     if (!tc->resumption) options |= SSL_OP_NO_TICKET;
     SSL_CTX_set_options(ctx, options);
     // tls_write takes what fits in one record at a time; a retry after

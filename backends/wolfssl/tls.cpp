@@ -91,6 +91,8 @@ struct TlsContext {
   std::string alpn_list;  // the same, comma-separated, for wolfSSL_UseALPN
   polytls_keylog_fn keylog = nullptr;
   void *keylog_user = nullptr;
+  // The key exchange groups, by preference (IANA numbers).
+  std::vector<std::uint16_t> groups{0x001d, 0x0017, 0x0018};
 
   // A server's session cache, this context's own: wolfSSL's internal cache
   // is one per process, where a session made by one server context could be
@@ -265,8 +267,10 @@ HelloVerdict judge_client_hello(const kit::ClientHelloSummary &hello, const TlsC
   // legacy_version reaches 1.2, and never TLS 1.3 (RFC 8446 4.2.1).
   const bool offers12 = hello.offers(POLYTLS_TLS1_2);
   const bool offers13 = hello.offers(POLYTLS_TLS1_3);
-  const bool common_group =
-      hello.offers_group(0x001d) || hello.offers_group(0x0017) || hello.offers_group(0x0018);
+  bool common_group = false;
+  for (const std::uint16_t group : c.groups) {
+    common_group = common_group || hello.offers_group(group);
+  }
   const bool can13 = c.max_version >= POLYTLS_TLS1_3 && offers13;
   const bool can12 = c.min_version <= POLYTLS_TLS1_2 && offers12;
   HelloVerdict refuse;
@@ -284,12 +288,28 @@ HelloVerdict judge_client_hello(const kit::ClientHelloSummary &hello, const TlsC
             : "TLS 1.2 and 1.3");
     return refuse;
   }
+  // TLS 1.2 (RFC 8422): a client's supported_groups with none of this
+  // server's groups leaves no ECDHE suite, and every polytls TLS 1.2 suite
+  // is ECDHE; wolfSSL 5.5.4 would use a group of its own choice anyway.
+  if (!can13 && can12 && hello.has_supported_groups && !common_group) {
+    refuse.status = POLYTLS_ERR_NO_SHARED_CIPHER;
+    refuse.alert = handshake_failure;
+    refuse.detail = "TLS server handshake: no key exchange group in common for TLS 1.2";
+    return refuse;
+  }
   if (can13 && (!hello.has_supported_groups || !common_group)) {
     refuse.status = POLYTLS_ERR_NO_SHARED_CIPHER;
     refuse.alert = handshake_failure;
+    std::string mine;
+    for (const std::uint16_t group : c.groups) {
+      const kit::TlsGroup *known = kit::find_tls_group(group);
+      if (!mine.empty()) mine += ", ";
+      mine += known != nullptr ? known->name : "?";
+    }
     refuse.detail =
-        "TLS server handshake: no key exchange group in common for TLS 1.3 (this server has "
-        "x25519, secp256r1, secp384r1)";
+        "TLS server handshake: no key exchange group in common for TLS 1.3 (this "
+        "server has " +
+        mine + ")";
     return refuse;
   }
   return fine;
@@ -978,6 +998,98 @@ TlsSession *session_of(polytls_tls_session *session) {
   return kit::from_handle<TlsSession>(session);
 }
 
+// wolfssl_suite_name is wolfSSL's name of a suite (OpenSSL's for TLS 1.2).
+const char *wolfssl_suite_name(const kit::TlsSuite &suite) noexcept {
+  switch (suite.iana) {
+    case 0x1301: return "TLS13-AES128-GCM-SHA256";
+    case 0x1302: return "TLS13-AES256-GCM-SHA384";
+    case 0x1303: return "TLS13-CHACHA20-POLY1305-SHA256";
+    default: return suite.openssl_name;
+  }
+}
+
+// wolfssl_group_name is a group's name in wolfSSL_CTX_set1_curves_list.
+const char *wolfssl_group_name(std::uint16_t iana) noexcept {
+  switch (iana) {
+    case 0x001d: return "X25519";
+    case 0x0017: return "P-256";
+    case 0x0018: return "P-384";
+    default: return nullptr;
+  }
+}
+
+// use_selection sets the suites and groups: polytls' defaults, or exactly
+// the selection in its order. wolfSSL takes both versions' suites in one
+// list and skips names it does not know, so the list a session ends up with
+// is compared with the one asked for.
+polytls_status use_selection(TlsContext &c, const polytls_tls_config_v1 &cfg, polytls_error *err) {
+  kit::TlsSelection selection;
+  if (const polytls_status st = kit::read_tls_selection(cfg, selection, err); st != POLYTLS_OK) {
+    return st;
+  }
+  WOLFSSL_CTX *wctx = c.ctx.get();
+  std::string suites;
+  for (const kit::TlsSuite *suite : selection.suites) {
+    if (!suites.empty()) suites += ':';
+    suites += wolfssl_suite_name(*suite);
+  }
+  if (suites.empty()) suites = c.max_version == POLYTLS_TLS1_3 ? kCipherList : kCipherList12;
+  int rc = wolfSSL_CTX_set_cipher_list(wctx, suites.c_str());
+  if (rc != WOLFSSL_SUCCESS) {
+    return fail(err, rc, selection.suites.empty() ? POLYTLS_ERR_INTERNAL : POLYTLS_ERR_UNSUPPORTED,
+                "wolfSSL_CTX_set_cipher_list");
+  }
+  if (!selection.suites.empty()) {
+    // wolfSSL keeps what it knows, in order: compare through a session
+    // (by name: 5.5.4 leaves the ids of these WOLFSSL_CIPHERs 0).
+    SslPtr probe(wolfSSL_new(wctx));
+    if (!probe) return kit::set_error(err, POLYTLS_ERR_INTERNAL, MEMORY_E, "wolfSSL_new failed");
+    std::vector<std::string> got;
+    WOLF_STACK_OF(WOLFSSL_CIPHER) *ciphers = wolfSSL_get_ciphers_compat(probe.get());
+    for (int i = 0; ciphers != nullptr && i < wolfSSL_sk_SSL_CIPHER_num(ciphers); ++i) {
+      const char *name = wolfSSL_CIPHER_get_name(wolfSSL_sk_SSL_CIPHER_value(ciphers, i));
+      got.emplace_back(name != nullptr ? name : "");
+    }
+    std::vector<std::string> wanted;
+    for (const kit::TlsSuite *suite : selection.suites) {
+      wanted.emplace_back(wolfssl_suite_name(*suite));
+      if (std::find(got.begin(), got.end(), wanted.back()) == got.end()) {
+        return kit::set_error(err, POLYTLS_ERR_UNSUPPORTED, 0,
+                              "wolfSSL %s lacks the cipher suite %s in this build",
+                              LIBWOLFSSL_VERSION_STRING, suite->iana_name);
+      }
+    }
+    if (got != wanted) {
+      return kit::set_error(err, POLYTLS_ERR_INTERNAL, 0,
+                            "wolfSSL did not keep the cipher suites as listed");
+    }
+  }
+  // The groups, by preference, for TLS 1.3 key shares (the first group's)
+  // and TLS 1.2's supported_groups; every other curve disabled (without
+  // that, a wolfSSL server answers a client offering only other groups with
+  // a HelloRetryRequest for one of them instead of failing).
+  std::string groups;
+  if (!selection.groups.empty()) {
+    c.groups.clear();
+    for (const kit::TlsGroup *group : selection.groups) {
+      const char *name = wolfssl_group_name(group->iana);
+      if (name == nullptr) {
+        return kit::set_error(err, POLYTLS_ERR_UNSUPPORTED, 0,
+                              "the wolfSSL backend has no key exchange group %s", group->name);
+      }
+      if (!groups.empty()) groups += ':';
+      groups += name;
+      c.groups.push_back(group->iana);
+    }
+  }
+  rc = wolfSSL_CTX_set1_curves_list(wctx, groups.empty() ? kGroupList : groups.c_str());
+  if (rc != WOLFSSL_SUCCESS) {
+    return fail(err, rc, selection.groups.empty() ? POLYTLS_ERR_INTERNAL : POLYTLS_ERR_UNSUPPORTED,
+                "wolfSSL_CTX_set1_curves_list");
+  }
+  return POLYTLS_OK;
+}
+
 }  // namespace
 
 // ---- table members ----
@@ -1068,23 +1180,13 @@ polytls_status tls_context_new(void *ctx, const polytls_tls_config_v1 *config,
     if (rc != WOLFSSL_SUCCESS) {
       return fail(err, rc, POLYTLS_ERR_INTERNAL, "wolfSSL_CTX_set_max_proto_version");
     }
-    rc = wolfSSL_CTX_set_cipher_list(
-        wctx, cfg->max_version == POLYTLS_TLS1_3 ? kCipherList : kCipherList12);
-    if (rc != WOLFSSL_SUCCESS) {
-      return fail(err, rc, POLYTLS_ERR_INTERNAL, "wolfSSL_CTX_set_cipher_list");
-    }
-    // The groups, by preference, for TLS 1.3 key shares and TLS 1.2's
-    // supported_groups; every other curve disabled (without that, a wolfSSL
-    // server answers a client offering only other groups with a
-    // HelloRetryRequest for one of them instead of failing).
-    rc = wolfSSL_CTX_set1_curves_list(wctx, kGroupList);
-    if (rc != WOLFSSL_SUCCESS) {
-      return fail(err, rc, POLYTLS_ERR_INTERNAL, "wolfSSL_CTX_set1_curves_list");
-    }
 
     if (cfg->chain_count > 0) {
       if ((st = load_identity(*c, *cfg, err)) != POLYTLS_OK) return st;
     }
+    // After the identity: checking the suites takes a WOLFSSL object, which
+    // a server makes only with its certificate.
+    if ((st = use_selection(*c, *cfg, err)) != POLYTLS_OK) return st;
 
     // Trust: the decision is the backend's own (verify_callback). The
     // anchors wolfSSL accepts as CAs also go into its certificate manager,
@@ -1212,6 +1314,21 @@ polytls_status tls_handshake(polytls_tls_session *session, polytls_error *err) n
             return fail_session(*s, {cst, perr.library_code, perr.detail}, err);
           }
         }
+      }
+      if (client && !s->resumed && s->group != 0 &&
+          std::find(s->context->groups.begin(), s->context->groups.end(), s->group) ==
+              s->context->groups.end()) {
+        // wolfSSL 5.5.4's TLS 1.2 client takes a ServerKeyExchange on a
+        // curve it did not offer; such a server broke the protocol.
+        (void)wolfSSL_shutdown(ssl);
+        s->close_sent = true;
+        (void)flush(*s);
+        return fail_session(*s,
+                            {POLYTLS_ERR_HANDSHAKE, 0,
+                             format("TLS client handshake: the server chose key exchange group "
+                                    "0x%04x, which this client did not offer",
+                                    static_cast<unsigned>(s->group))},
+                            err);
       }
       s->handshake_done = true;
       st = flush(*s);

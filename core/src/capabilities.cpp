@@ -20,6 +20,7 @@ std::string_view to_string(Capability capability) noexcept {
     case Capability::keylog_tls12: return "keylog_tls12";
     case Capability::keylog_tls13: return "keylog_tls13";
     case Capability::client_auth: return "client_auth";
+    case Capability::tls_select: return "tls_select";
     default: return "unknown";
   }
 }

@@ -84,7 +84,7 @@ Result<void> check_table(const polytls_backend_v1 *table, const std::string &ori
   const uint64_t tls_bits = POLYTLS_FEATURE_TLS12 | POLYTLS_FEATURE_TLS13 | POLYTLS_FEATURE_ALPN |
                             POLYTLS_FEATURE_SNI | POLYTLS_FEATURE_RESUMPTION |
                             POLYTLS_FEATURE_KEYLOG_TLS12 | POLYTLS_FEATURE_KEYLOG_TLS13 |
-                            POLYTLS_FEATURE_CLIENT_AUTH;
+                            POLYTLS_FEATURE_CLIENT_AUTH | POLYTLS_FEATURE_TLS_SELECT;
   if ((features & tls_bits) != 0) {
     const bool complete =
         table->struct_size >= sizeof(polytls_backend_v1) && table->tls_context_new != nullptr &&

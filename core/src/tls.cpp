@@ -2,7 +2,9 @@
 // executes through the tls_* members of its table.
 #include "polytls/tls.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -210,14 +212,100 @@ Result<std::vector<Certificate>> own_certificates(const std::shared_ptr<BackendS
 
 struct Common {
   TlsVersion min_version, max_version;
-  std::vector<std::string> alpn;
+  const std::vector<std::string> &alpn;
   std::optional<bool> resumption;
-  KeylogCallback keylog;
+  const KeylogCallback &keylog;
+  const std::vector<uint16_t> &cipher_suites;
+  const std::vector<uint16_t> &groups;
 };
+
+// Buffers hold what the config points to until the backend has it.
+struct Buffers {
+  std::vector<uint8_t> alpn;
+  std::vector<uint8_t> cipher_suites;
+  std::vector<uint8_t> groups;
+};
+
+std::string suite_text(uint16_t suite) {
+  char number[8];
+  std::snprintf(number, sizeof number, "0x%04X", suite);
+  const std::string_view name = cipher_suite_name(suite);
+  return name.empty() ? std::string(number) : std::string(name) + " (" + number + ")";
+}
+
+std::string group_text(uint16_t group) {
+  char number[8];
+  std::snprintf(number, sizeof number, "0x%04x", group);
+  const std::string_view name = group_name(group);
+  return name.empty() ? std::string(number) : std::string(name) + " (" + number + ")";
+}
+
+// check_selection applies the rules of a cipher suite and group selection
+// to the user's version range (so the verdict is the same on every backend).
+Result<void> check_selection(const BackendState &state, const Common &common) {
+  const auto allowed = [](std::span<const uint16_t> set, uint16_t v) {
+    return std::find(set.begin(), set.end(), v) != set.end();
+  };
+  for (std::size_t i = 0; i < common.cipher_suites.size(); ++i) {
+    const uint16_t suite = common.cipher_suites[i];
+    if (!cipher_suite_version(suite)) {
+      return Error(ErrorCode::bad_input,
+                   "cipher suite " + suite_text(suite) +
+                       " is not one polytls allows (TLS 1.3: TLS_AES_128_GCM_SHA256, "
+                       "TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256; TLS 1.2: ECDHE "
+                       "with AES-GCM or ChaCha20-Poly1305)",
+                   state.name);
+    }
+    if (std::find(common.cipher_suites.begin(), common.cipher_suites.begin() + i, suite) !=
+        common.cipher_suites.begin() + i) {
+      return Error(ErrorCode::bad_input, "cipher suite " + suite_text(suite) + " is listed twice",
+                   state.name);
+    }
+  }
+  for (std::size_t i = 0; i < common.groups.size(); ++i) {
+    const uint16_t group = common.groups[i];
+    if (!allowed(secure_groups(), group)) {
+      return Error(ErrorCode::bad_input,
+                   "key exchange group " + group_text(group) +
+                       " is not one polytls allows (x25519, secp256r1, secp384r1)",
+                   state.name);
+    }
+    if (std::find(common.groups.begin(), common.groups.begin() + i, group) !=
+        common.groups.begin() + i) {
+      return Error(ErrorCode::bad_input,
+                   "key exchange group " + group_text(group) + " is listed twice", state.name);
+    }
+  }
+  if (!common.cipher_suites.empty()) {
+    for (TlsVersion v : {TlsVersion::tls12, TlsVersion::tls13}) {
+      if (v < common.min_version || v > common.max_version) continue;
+      const bool listed =
+          std::any_of(common.cipher_suites.begin(), common.cipher_suites.end(),
+                      [v](uint16_t suite) { return cipher_suite_version(suite) == v; });
+      if (!listed) {
+        return Error(ErrorCode::bad_input,
+                     "the cipher suites include none for " + std::string(to_string(v)) +
+                         ", which the version range allows (add one, or narrow the range)",
+                     state.name);
+      }
+    }
+  }
+  return ok();
+}
+
+// u16_wire encodes numbers as big-endian 16-bit values.
+std::vector<uint8_t> u16_wire(const std::vector<uint16_t> &numbers) {
+  std::vector<uint8_t> out;
+  for (uint16_t n : numbers) {
+    out.push_back(static_cast<uint8_t>(n >> 8));
+    out.push_back(static_cast<uint8_t>(n & 0xFF));
+  }
+  return out;
+}
 
 // check_common applies the rules every context shares and fills the config.
 Result<void> check_common(const BackendState &state, const Common &common,
-                          polytls_tls_config_v1 &config, std::vector<uint8_t> &alpn) {
+                          polytls_tls_config_v1 &config, Buffers &buffers) {
   if (!state.has(POLYTLS_FEATURE_TLS12) && !state.has(POLYTLS_FEATURE_TLS13)) {
     return state.unsupported("TLS");
   }
@@ -227,6 +315,7 @@ Result<void> check_common(const BackendState &state, const Common &common,
   if (min > max) {
     return Error(ErrorCode::bad_input, "the minimum TLS version is above the maximum", state.name);
   }
+  POLYTLS_CHECK(check_selection(state, common));
   // Keep the range within what the library has; a range it cannot serve at all is unsupported.
   const uint32_t lib_min = state.caps.tls_min_version;
   const uint32_t lib_max = state.caps.tls_max_version;
@@ -241,8 +330,25 @@ Result<void> check_common(const BackendState &state, const Common &common,
 
   if (!common.alpn.empty()) {
     if (!state.has(POLYTLS_FEATURE_ALPN)) return state.unsupported("ALPN");
-    POLYTLS_TRY(alpn, alpn_wire(common.alpn));
-    config.alpn = detail::as_data(alpn);
+    POLYTLS_TRY(buffers.alpn, alpn_wire(common.alpn));
+    config.alpn = detail::as_data(buffers.alpn);
+  }
+  if (!common.cipher_suites.empty() || !common.groups.empty()) {
+    // A backend without the bit may have been built against a header that
+    // ends before these fields: it would ignore them.
+    if (!state.has(POLYTLS_FEATURE_TLS_SELECT)) {
+      return state.unsupported("choosing cipher suites or key exchange groups");
+    }
+    // Only the suites of the versions the context serves reach the backend.
+    std::vector<uint16_t> suites;
+    for (uint16_t suite : common.cipher_suites) {
+      const auto v = static_cast<uint32_t>(*cipher_suite_version(suite));
+      if (v >= min && v <= max) suites.push_back(suite);
+    }
+    buffers.cipher_suites = u16_wire(suites);
+    buffers.groups = u16_wire(common.groups);
+    config.cipher_suites = detail::as_data(buffers.cipher_suites);
+    config.groups = detail::as_data(buffers.groups);
   }
   if (common.resumption.value_or(false) && !state.has(POLYTLS_FEATURE_RESUMPTION)) {
     return state.unsupported("session resumption");
@@ -330,11 +436,12 @@ Result<TlsContext> Backend::make_server_context(TlsServerConfig config) const {
   polytls_tls_config_v1 c{};
   c.struct_size = sizeof c;
   c.role = POLYTLS_ROLE_SERVER;
-  std::vector<uint8_t> alpn;
-  POLYTLS_CHECK(check_common(
-      state,
-      {config.min_version, config.max_version, config.alpn, config.resumption, config.keylog}, c,
-      alpn));
+  Buffers buffers;
+  POLYTLS_CHECK(
+      check_common(state,
+                   {config.min_version, config.max_version, config.alpn, config.resumption,
+                    config.keylog, config.cipher_suites, config.groups},
+                   c, buffers));
   if (config.chain.empty()) {
     return Error(ErrorCode::bad_input, "a TLS server needs a certificate and its key", state.name);
   }
@@ -361,11 +468,12 @@ Result<TlsContext> Backend::make_client_context(TlsClientConfig config) const {
   polytls_tls_config_v1 c{};
   c.struct_size = sizeof c;
   c.role = POLYTLS_ROLE_CLIENT;
-  std::vector<uint8_t> alpn;
-  POLYTLS_CHECK(check_common(
-      state,
-      {config.min_version, config.max_version, config.alpn, config.resumption, config.keylog}, c,
-      alpn));
+  Buffers buffers;
+  POLYTLS_CHECK(
+      check_common(state,
+                   {config.min_version, config.max_version, config.alpn, config.resumption,
+                    config.keylog, config.cipher_suites, config.groups},
+                   c, buffers));
   POLYTLS_TRY(context->anchors, own_certificates(state_, std::move(config.anchors)));
   if (config.use_system_store) {
     POLYTLS_TRY(std::vector<Certificate> system, system_anchors(state_));

@@ -11,7 +11,8 @@
 //     transport the call is simply repeated. A transport failure becomes EIO
 //     (GNUTLS_E_PUSH_ERROR / _PULL_ERROR); its own status is remembered and
 //     returned.
-//   - Algorithms: one explicit priority string (kPriorityBase + versions),
+//   - Algorithms: one explicit priority string (priority_for: the defaults or
+//     the selection, then the versions),
 //     so the system-wide defaults never widen what polytls allows.
 //   - Peer verification is the backend's own cert_verify decision
 //     (verify_chain, x509.cpp) on the raw chain the peer sent
@@ -83,10 +84,11 @@ using SessionHandle = kit::Owned<gnutls_session_int, gnutls_deinit>;
 // three RSA ones) where the other backends list them cipher first. A
 // server's certificate fixes the key exchange, so the suite negotiated is
 // the same either way.
-constexpr char kPriorityBase[] =
-    "NORMAL:-VERS-ALL:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:"
-    "+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:"
-    "+GROUP-SECP384R1:-SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1:%SERVER_PRECEDENCE";
+// A selection of suites and groups (polytls_tls_config_v1) replaces the key
+// exchanges, ciphers and groups by the selection's, in its order.
+constexpr char kDefaultKx[] = "+ECDHE-ECDSA:+ECDHE-RSA";
+constexpr char kDefaultCiphers[] = "+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305";
+constexpr char kDefaultGroups[] = "+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1";
 
 // The key purposes a peer's certificate must allow when it names some.
 constexpr char kServerAuth[] = "1.3.6.1.5.5.7.3.1";
@@ -570,11 +572,126 @@ int cache_remove(void *ptr, gnutls_datum_t key) noexcept {
 
 // ---- context helpers ----
 
-std::string priority_for(uint32_t min_version, uint32_t max_version) {
-  std::string p = kPriorityBase;
+// PriorityParts are the selection-dependent parts of the priority string.
+struct PriorityParts {
+  std::string kx = kDefaultKx;
+  std::string ciphers = kDefaultCiphers;
+  std::string groups = kDefaultGroups;
+};
+
+std::string priority_for(uint32_t min_version, uint32_t max_version, const PriorityParts &parts) {
+  std::string p = "NORMAL:-VERS-ALL:-KX-ALL:" + parts.kx + ":-CIPHER-ALL:" + parts.ciphers +
+                  ":-MAC-ALL:+AEAD:-GROUP-ALL:" + parts.groups +
+                  ":-SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1:%SERVER_PRECEDENCE";
   if (max_version >= POLYTLS_TLS1_3) p += ":+VERS-TLS1.3";
   if (min_version <= POLYTLS_TLS1_2) p += ":+VERS-TLS1.2";
   return p;
+}
+
+const char *gnutls_cipher_word(kit::TlsSuiteCipher cipher) noexcept {
+  switch (cipher) {
+    case kit::TlsSuiteCipher::kAes128Gcm: return "+AES-128-GCM";
+    case kit::TlsSuiteCipher::kAes256Gcm: return "+AES-256-GCM";
+    case kit::TlsSuiteCipher::kChacha20Poly1305: return "+CHACHA20-POLY1305";
+  }
+  return "";
+}
+
+const char *gnutls_group_word(uint16_t iana) noexcept {
+  switch (iana) {
+    case 0x001d: return "+GROUP-X25519";
+    case 0x0017: return "+GROUP-SECP256R1";
+    case 0x0018: return "+GROUP-SECP384R1";
+    default: return nullptr;
+  }
+}
+
+// selection_parts turns the selection into priority words. A priority
+// string enables key exchanges and ciphers, not single suites: GnuTLS
+// offers every TLS 1.2 suite of an enabled key exchange and cipher, every
+// TLS 1.3 suite of an enabled cipher, and orders them by one cipher order.
+// A selection that is not such a set, or not in such an order, cannot be
+// honoured exactly and is POLYTLS_ERR_UNSUPPORTED, saying which suite
+// stands in the way.
+polytls_status selection_parts(const polytls_tls_config_v1 &cfg, uint32_t lo, uint32_t hi,
+                               PriorityParts &parts, polytls_error *err) {
+  kit::TlsSelection selection;
+  if (const polytls_status st = kit::read_tls_selection(cfg, selection, err); st != POLYTLS_OK) {
+    return st;
+  }
+  if (!selection.groups.empty()) {
+    parts.groups.clear();
+    for (const kit::TlsGroup *group : selection.groups) {
+      const char *word = gnutls_group_word(group->iana);
+      if (word == nullptr) {
+        return kit::set_error(err, POLYTLS_ERR_UNSUPPORTED, 0,
+                              "the GnuTLS backend has no key exchange group %s", group->name);
+      }
+      if (!parts.groups.empty()) parts.groups += ':';
+      parts.groups += word;
+    }
+  }
+  std::vector<const kit::TlsSuite *> suites;
+  for (const kit::TlsSuite *suite : selection.suites) {
+    if (suite->version >= lo && suite->version <= hi) suites.push_back(suite);
+  }
+  if (suites.empty()) return POLYTLS_OK;
+  std::vector<kit::TlsSuiteCipher> ciphers;
+  std::vector<kit::TlsSuiteKx> kxs;
+  for (const kit::TlsSuite *suite : suites) {
+    if (std::find(ciphers.begin(), ciphers.end(), suite->cipher) == ciphers.end()) {
+      ciphers.push_back(suite->cipher);
+    }
+    if (suite->version == POLYTLS_TLS1_2 &&
+        std::find(kxs.begin(), kxs.end(), suite->kx) == kxs.end()) {
+      kxs.push_back(suite->kx);
+    }
+  }
+  // The set GnuTLS would offer must be the selection.
+  for (const kit::TlsSuite &suite : kit::kTlsSuites) {
+    if (suite.version < lo || suite.version > hi) continue;
+    const bool enabled = std::find(ciphers.begin(), ciphers.end(), suite.cipher) != ciphers.end() &&
+                         (suite.version == POLYTLS_TLS1_3 ||
+                          std::find(kxs.begin(), kxs.end(), suite.kx) != kxs.end());
+    const bool selected = std::find(suites.begin(), suites.end(), &suite) != suites.end();
+    if (enabled && !selected) {
+      return kit::set_error(
+          err, POLYTLS_ERR_UNSUPPORTED, 0,
+          "GnuTLS cannot offer exactly these cipher suites: its priority strings enable key "
+          "exchanges and ciphers, not single suites, and this selection would also enable %s "
+          "(list it too, or choose suites that differ in one way only)",
+          suite.iana_name);
+    }
+  }
+  // Within one version and key exchange, the suites must follow one cipher order.
+  const auto rank = [&ciphers](kit::TlsSuiteCipher c) {
+    return std::find(ciphers.begin(), ciphers.end(), c) - ciphers.begin();
+  };
+  for (std::size_t i = 0; i < suites.size(); ++i) {
+    for (std::size_t j = i + 1; j < suites.size(); ++j) {
+      if (suites[i]->version == suites[j]->version && suites[i]->kx == suites[j]->kx &&
+          rank(suites[i]->cipher) > rank(suites[j]->cipher)) {
+        return kit::set_error(
+            err, POLYTLS_ERR_UNSUPPORTED, 0,
+            "GnuTLS cannot order these cipher suites: one cipher order serves every key exchange "
+            "and version, and %s comes before %s here but after it elsewhere in the list",
+            suites[i]->iana_name, suites[j]->iana_name);
+      }
+    }
+  }
+  parts.ciphers.clear();
+  for (kit::TlsSuiteCipher cipher : ciphers) {
+    if (!parts.ciphers.empty()) parts.ciphers += ':';
+    parts.ciphers += gnutls_cipher_word(cipher);
+  }
+  if (!kxs.empty()) {
+    parts.kx.clear();
+    for (kit::TlsSuiteKx kx : kxs) {
+      if (!parts.kx.empty()) parts.kx += ':';
+      parts.kx += kx == kit::TlsSuiteKx::kEcdheEcdsa ? "+ECDHE-ECDSA" : "+ECDHE-RSA";
+    }
+  }
+  return POLYTLS_OK;
 }
 
 // parse_alpn checks the wire-format list and views each name for GnuTLS,
@@ -1018,7 +1135,11 @@ polytls_status tls_context_new(void *, const polytls_tls_config_v1 *config,
       c->anchors.push_back(anchor->der);
     }
 
-    const std::string priority = priority_for(lo, hi);
+    PriorityParts parts;
+    if (const polytls_status st = selection_parts(cfg, lo, hi, parts, err); st != POLYTLS_OK) {
+      return st;
+    }
+    const std::string priority = priority_for(lo, hi, parts);
     {
       gnutls_priority_t raw = nullptr;
       const char *error_at = nullptr;

@@ -229,6 +229,47 @@ TEST_P(ClientTest, VerboseShowsWhatWasNegotiatedTheCertificateAndTimings) {
   EXPECT_FALSE(info->cipher_suite_name.empty());
 }
 
+TEST_P(ClientTest, CiphersAndGroupsRestrictWhatIsOffered) {
+  // Not the suite and group a server picks by default.
+  const bool tls13 = version() == TlsVersion::tls13;
+  const std::string v = tls13 ? "1.3" : "1.2";
+  const std::string suite =
+      tls13 ? "TLS_CHACHA20_POLY1305_SHA256" : "ECDHE-ECDSA-AES256-GCM-SHA384";
+  const std::string iana = tls13 ? suite : "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
+  // In TLS 1.2 the group is also the ECDSA certificate's curve (RFC 8422).
+  const std::string group = tls13 ? "P-384" : "P-256";
+  const std::string group_name = tls13 ? "secp384r1" : "secp256r1";
+  auto server = serve(server_config());
+  ASSERT_TRUE(server);
+  ProcessResult r = client({"-v", "--tls-min", v, "--tls-max", v, "--ciphers", suite, "--groups",
+                            group, "--cacert", at("ca.pem"), server->url()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, kBody);
+  EXPECT_NE(r.err.find("suite       " + iana + " (0x"), std::string::npos) << r.err;
+  if (server->last_info().has_value() && server->last_info()->group != 0) {
+    EXPECT_NE(r.err.find("group       " + group_name), std::string::npos) << r.err;
+  }
+  ASSERT_TRUE(server->last_info().has_value());
+  EXPECT_EQ(server->last_info()->cipher_suite_name, iana);
+  // Mistakes are refused before connecting, saying what is wrong.
+  ProcessResult unknown =
+      client({"--ciphers", "AES-128-GCM", "--cacert", at("ca.pem"), server->url()});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("unknown cipher suite 'AES-128-GCM'"), std::string::npos)
+      << unknown.err;
+  ProcessResult one_version =
+      client({"--ciphers", "TLS_AES_128_GCM_SHA256", "--cacert", at("ca.pem"), server->url()});
+  EXPECT_NE(one_version.exit_code, 0);
+  EXPECT_NE(one_version.err.find("none for TLS 1.2"), std::string::npos) << one_version.err;
+  ProcessResult weak = client(
+      {"--tls-max", "1.2", "--ciphers", "AES128-SHA", "--cacert", at("ca.pem"), server->url()});
+  EXPECT_NE(weak.exit_code, 0);
+  EXPECT_NE(weak.err.find("TLS_RSA_WITH_AES_128_CBC_SHA (0x002F) is not one polytls allows"),
+            std::string::npos)
+      << weak.err;
+  EXPECT_EQ(server->requests().size(), 1u) << "only the first fetch connected";
+}
+
 TEST_P(ClientTest, TraceShowsTheHandshakeAndNoPlaintext) {
   auto server = serve(server_config());
   ASSERT_TRUE(server);

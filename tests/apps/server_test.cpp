@@ -415,6 +415,64 @@ TEST_P(ServerTest, AppServesCurlAndStopsOnSigterm) {
   EXPECT_NE(child->err().find("stopped after 1 requests"), std::string::npos) << child->err();
 }
 
+// --ciphers and --groups: a client restricted to one of the server's suites
+// gets it; one restricted to a suite the server does not allow is refused.
+TEST_P(ServerTest, AppServesOnlyTheCiphersItIsGiven) {
+  TempDir dir;
+  const std::string state = "POLYTLS_STATE_DIR=" + (dir / "state").string();
+  std::string plugin_path = "POLYTLS_PLUGIN_PATH=";
+  if (const char *pp = std::getenv("POLYTLS_PLUGIN_PATH")) plugin_path += pp;
+  // The local identity is RSA: ECDHE-RSA suites for TLS 1.2. (The same
+  // cipher for both versions: a GnuTLS priority string enables ciphers.)
+  auto child = Child::start(
+      {POLYTLS_SERVER_PATH, "--backend", GetParam(), "--port", "0", "--ciphers",
+       "TLS_AES_256_GCM_SHA384,ECDHE-RSA-AES256-GCM-SHA384", "--groups", "secp384r1,x25519"},
+      {}, {state, plugin_path});
+  ASSERT_TRUE(child.has_value());
+  ASSERT_TRUE(child->read_until("; Ctrl-C stops", 30s)) << child->err();
+  const std::string err = child->err();
+  const auto at = err.find("serving https://127.0.0.1:");
+  ASSERT_NE(at, std::string::npos) << err;
+  const auto port = static_cast<uint16_t>(std::stoi(err.substr(at + 26)));
+  const std::string cert = (dir / "state" / "localhost-cert.pem").string();
+  const auto fetch = [&](uint16_t suite) -> Result<std::string> {
+    TlsClientConfig config;
+    POLYTLS_TRY(config.anchors, b().load_certificates_file(cert));
+    config.min_version = config.max_version = TlsVersion::tls12;
+    config.cipher_suites = {suite};
+    POLYTLS_TRY(TlsContext context, b().make_client_context(std::move(config)));
+    POLYTLS_TRY(TcpStream tcp, TcpStream::connect("127.0.0.1", port, 5s));
+    tcp.set_io_timeout(10s);
+    POLYTLS_TRY(Session session, context.connect(std::make_unique<TcpStream>(std::move(tcp)),
+                                                 {.host = "localhost"}));
+    POLYTLS_CHECK(session.handshake());
+    POLYTLS_CHECK(
+        session.write_all(bytes("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")));
+    std::string page;
+    uint8_t buf[16384];
+    for (;;) {
+      auto n = session.read(buf);
+      if (!n) break;
+      page.append(reinterpret_cast<const char *>(buf), *n);
+    }
+    return page;
+  };
+  ASSERT_OK_AND_ASSIGN(std::string page, fetch(0xC030));
+  EXPECT_NE(page.find("<td id=\"cipher-suite\">TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+            std::string::npos)
+      << page;
+  auto refused = fetch(0xC02F);
+  EXPECT_ERROR(refused, ErrorCode::handshake) << "ECDHE-RSA-AES128-GCM-SHA256 is not allowed";
+  // A bad list stops the app before it listens.
+  ProcessResult bad = run({POLYTLS_SERVER_PATH, "--backend", GetParam(), "--port", "0", "--ciphers",
+                           "TLS_AES_128_GCM_SHA256,nope"},
+                          {}, 30s, {state, plugin_path});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("unknown cipher suite 'nope'"), std::string::npos) << bad.err;
+  child->signal(SIGTERM);
+  EXPECT_EQ(child->wait(15s), 0) << child->err();
+}
+
 // A real browser: headless Chromium trusts the server's key through an SPKI
 // pin and renders the page; the DOM it dumps names this backend.
 TEST_P(ServerTest, HeadlessChromiumRendersThePage) {

@@ -48,7 +48,7 @@ TEST_P(CapabilitiesTest, EveryCapabilityBitMatchesItsMember) {
   } else {
     for (Capability c :
          {Capability::alpn, Capability::sni, Capability::resumption, Capability::keylog_tls12,
-          Capability::keylog_tls13, Capability::client_auth}) {
+          Capability::keylog_tls13, Capability::client_auth, Capability::tls_select}) {
       EXPECT_FALSE(caps.has(c)) << to_string(c);
     }
   }

@@ -489,6 +489,239 @@ INSTANTIATE_TEST_SUITE_P(Backends, TlsTest, ::testing::ValuesIn(tls_params()),
 // TlsCapabilityTest below checks that each says so.
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(TlsTest);
 
+// ---- Choosing cipher suites and groups ----------------------------------
+
+// offered drops the signalling values a ClientHello may carry besides its
+// suites and groups (renegotiation SCSV, GREASE).
+std::vector<uint16_t> offered(const std::vector<uint16_t> &values) {
+  std::vector<uint16_t> out;
+  for (uint16_t v : values) {
+    if (v == 0x00FF || v == 0x5600 || (v & 0x0F0F) == 0x0A0A) continue;
+    out.push_back(v);
+  }
+  return out;
+}
+
+// Hellos is what the tap saw of a handshake.
+struct Hellos {
+  wire::ClientHello client;
+  wire::ServerHello server;
+  std::optional<uint16_t> server_key_exchange_group;  // TLS 1.2
+};
+
+Result<Hellos> hellos(const SessionPair &pair) {
+  const auto sent = pair.tap->bytes(TapTransport::Direction::sent);
+  const auto received = pair.tap->bytes(TapTransport::Direction::received);
+  POLYTLS_TRY(wire::Records out_records, wire::split_records(sent));
+  POLYTLS_TRY(auto out_messages, wire::plaintext_handshake(out_records.records));
+  POLYTLS_TRY(wire::Records in_records, wire::split_records(received));
+  POLYTLS_TRY(auto in_messages, wire::plaintext_handshake(in_records.records));
+  if (out_messages.empty() || out_messages[0].type != wire::kClientHello || in_messages.empty() ||
+      in_messages[0].type != wire::kServerHello) {
+    return Error(ErrorCode::bad_input, "no ClientHello / ServerHello on the wire");
+  }
+  Hellos h;
+  POLYTLS_TRY(h.client, wire::parse_client_hello(out_messages[0].body));
+  POLYTLS_TRY(h.server, wire::parse_server_hello(in_messages[0].body));
+  for (const wire::HandshakeMessage &m : in_messages) {
+    if (m.type == wire::kServerKeyExchange) {
+      if (auto g = wire::server_key_exchange_group(m.body)) h.server_key_exchange_group = *g;
+    }
+  }
+  return h;
+}
+
+// key_type_for is the certificate a TLS 1.2 suite needs (TLS 1.3: any).
+KeyType key_type_for(uint16_t suite) {
+  const std::string_view name = cipher_suite_name(suite);
+  return name.find("_RSA_") != std::string_view::npos ? KeyType::rsa2048 : KeyType::ecdsa_p256;
+}
+
+class TlsSelectTest : public TlsTest {
+ protected:
+  // pair_for makes a client and server config on the PKI of `type`.
+  std::pair<TlsClientConfig, TlsServerConfig> configs(KeyType type) const {
+    const Pki &pk = p(type);
+    return {client_config(&pk.ca), server_config(pk.server, pk.server_key)};
+  }
+};
+
+TEST_P(TlsSelectTest, EachAllowedSuiteNegotiatesExactlyThatSuite) {
+  ASSERT_TRUE(b().supports(Capability::tls_select));
+  for (uint16_t suite : secure_cipher_suites(version())) {
+    SCOPED_TRACE(std::string(cipher_suite_name(suite)));
+    auto [client, server] = configs(key_type_for(suite));
+    client.cipher_suites = {suite};
+    server.cipher_suites = {suite};
+    std::optional<SessionPair> pair;
+    HandshakeOutcome out = run(std::move(client), std::move(server), "localhost", &pair);
+    ASSERT_OK(out.client);
+    ASSERT_OK(out.server);
+    ASSERT_OK_AND_ASSIGN(SessionInfo ci, pair->client.info());
+    ASSERT_OK_AND_ASSIGN(SessionInfo si, pair->server.info());
+    EXPECT_EQ(ci.cipher_suite, suite);
+    EXPECT_EQ(si.cipher_suite, suite);
+    EXPECT_EQ(ci.cipher_suite_name, cipher_suite_name(suite));
+    ASSERT_OK_AND_ASSIGN(Hellos h, hellos(*pair));
+    EXPECT_EQ(h.server.cipher_suite, suite);
+    EXPECT_EQ(offered(h.client.cipher_suites), std::vector<uint16_t>{suite})
+        << "the client offers exactly the one suite";
+    ASSERT_OK_AND_ASSIGN(auto echoed, transfer(pair->client, pair->server, bytes("restricted")));
+    EXPECT_EQ(std::string(echoed.begin(), echoed.end()), "restricted");
+  }
+}
+
+TEST_P(TlsSelectTest, EachGroupNegotiatesExactlyThatGroup) {
+  // TLS 1.2 with an RSA certificate: there the groups also limit the curve
+  // of an ECDSA certificate (RFC 8422), which is not what is tested here.
+  const KeyType type = version() == TlsVersion::tls12 ? KeyType::rsa2048 : KeyType::ecdsa_p256;
+  for (uint16_t group : secure_groups()) {
+    SCOPED_TRACE(std::string(group_name(group)));
+    auto [client, server] = configs(type);
+    client.groups = {group};
+    server.groups = {group};
+    std::optional<SessionPair> pair;
+    HandshakeOutcome out = run(std::move(client), std::move(server), "localhost", &pair);
+    ASSERT_OK(out.client);
+    ASSERT_OK(out.server);
+    ASSERT_OK_AND_ASSIGN(SessionInfo ci, pair->client.info());
+    ASSERT_OK_AND_ASSIGN(SessionInfo si, pair->server.info());
+    if (ci.group != 0) {
+      EXPECT_EQ(ci.group, group);
+    }
+    if (si.group != 0) {
+      EXPECT_EQ(si.group, group);
+    }
+    ASSERT_OK_AND_ASSIGN(Hellos h, hellos(*pair));
+    EXPECT_EQ(offered(h.client.groups), std::vector<uint16_t>{group});
+    if (version() == TlsVersion::tls13) {
+      EXPECT_FALSE(h.server.hello_retry_request);
+      EXPECT_EQ(offered(h.client.key_share_groups), std::vector<uint16_t>{group});
+      EXPECT_EQ(h.server.key_share_group.value_or(0), group);
+    } else {
+      EXPECT_EQ(h.server_key_exchange_group.value_or(0), group);
+    }
+  }
+}
+
+TEST_P(TlsSelectTest, TheFirstGroupGetsTheKeyShare) {
+  if (version() != TlsVersion::tls13) GTEST_SKIP() << "key shares are TLS 1.3";
+  for (uint16_t first : secure_groups()) {
+    SCOPED_TRACE(std::string(group_name(first)));
+    auto [client, server] = configs(KeyType::ecdsa_p256);
+    client.groups = {first};
+    for (uint16_t g : secure_groups()) {
+      if (g != first) client.groups.push_back(g);
+    }
+    server.groups = {first};
+    std::optional<SessionPair> pair;
+    HandshakeOutcome out = run(std::move(client), std::move(server), "localhost", &pair);
+    ASSERT_OK(out.client);
+    ASSERT_OK(out.server);
+    ASSERT_OK_AND_ASSIGN(Hellos h, hellos(*pair));
+    EXPECT_EQ(offered(h.client.groups).front(), first);
+    ASSERT_FALSE(h.client.key_share_groups.empty());
+    EXPECT_EQ(h.client.key_share_groups.front(), first);
+    EXPECT_FALSE(h.server.hello_retry_request) << "no HelloRetryRequest for the first group";
+    EXPECT_EQ(h.server.key_share_group.value_or(0), first);
+    const uint16_t reported = pair->client.info().value().group;
+    if (reported != 0) {
+      EXPECT_EQ(reported, first);
+    }
+  }
+}
+
+// A server knows there is nothing in common (`no_shared_cipher`); the client
+// only sees its handshake_failure alert, which in TLS 1.2 also stands for
+// other refusals (a missing client certificate): `handshake`, on every backend.
+TEST_P(TlsSelectTest, DisjointSelectionsHaveNoSharedCipher) {
+  const auto suites = secure_cipher_suites(version());
+  // Two suites the same certificate can serve.
+  const uint16_t a = suites[0];
+  const uint16_t other = version() == TlsVersion::tls13 ? suites[1] : suites[2];
+  ASSERT_EQ(key_type_for(a), key_type_for(other));
+  {
+    auto [client, server] = configs(key_type_for(a));
+    client.cipher_suites = {a};
+    server.cipher_suites = {other};
+    HandshakeOutcome out = run(std::move(client), std::move(server));
+    EXPECT_ERROR(out.server, ErrorCode::no_shared_cipher);
+    EXPECT_ERROR(out.client, ErrorCode::handshake);
+  }
+  {
+    const KeyType type = version() == TlsVersion::tls12 ? KeyType::rsa2048 : KeyType::ecdsa_p256;
+    auto [client, server] = configs(type);
+    client.groups = {0x001d};
+    server.groups = {0x0017, 0x0018};
+    HandshakeOutcome out = run(std::move(client), std::move(server));
+    EXPECT_ERROR(out.server, ErrorCode::no_shared_cipher);
+    EXPECT_ERROR(out.client, ErrorCode::handshake);
+  }
+}
+
+TEST_P(TlsSelectTest, TheServersOrderWins) {
+  // AES-128-GCM and AES-256-GCM with the same certificate, in both orders.
+  const uint16_t aes128 = version() == TlsVersion::tls13 ? 0x1301 : 0xC02B;
+  const uint16_t aes256 = version() == TlsVersion::tls13 ? 0x1302 : 0xC02C;
+  for (const auto &[server_order, client_order] :
+       {std::pair{std::vector<uint16_t>{aes256, aes128}, std::vector<uint16_t>{aes128, aes256}},
+        std::pair{std::vector<uint16_t>{aes128, aes256}, std::vector<uint16_t>{aes256, aes128}}}) {
+    const uint16_t expected = server_order.front();
+    SCOPED_TRACE(std::string(cipher_suite_name(expected)));
+    auto [client, server] = configs(KeyType::ecdsa_p256);
+    client.cipher_suites = client_order;
+    server.cipher_suites = server_order;
+    std::optional<SessionPair> pair;
+    HandshakeOutcome out = run(std::move(client), std::move(server), "localhost", &pair);
+    ASSERT_OK(out.client);
+    ASSERT_OK(out.server);
+    EXPECT_EQ(pair->server.info().value().cipher_suite, expected);
+    ASSERT_OK_AND_ASSIGN(Hellos h, hellos(*pair));
+    EXPECT_EQ(offered(h.client.cipher_suites), client_order) << "the client's order as given";
+    EXPECT_EQ(h.server.cipher_suite, expected);
+  }
+}
+
+TEST_P(TlsSelectTest, SuitesOfBothVersionsAndMixedSetsWhereTheLibraryCan) {
+  // Within its range a context gets one list for both versions.
+  if (supports_version(b(), TlsVersion::tls12) && supports_version(b(), TlsVersion::tls13)) {
+    auto [client, server] = configs(KeyType::ecdsa_p256);
+    client.min_version = server.min_version = TlsVersion::tls12;
+    client.max_version = server.max_version = TlsVersion::tls13;
+    client.cipher_suites = {0x1303, 0xCCA9};
+    server.cipher_suites = {0x1303, 0xCCA9};
+    client.max_version = version();  // the client decides the version here
+    std::optional<SessionPair> pair;
+    HandshakeOutcome out = run(std::move(client), std::move(server), "localhost", &pair);
+    ASSERT_OK(out.client);
+    EXPECT_EQ(pair->client.info().value().cipher_suite,
+              version() == TlsVersion::tls13 ? 0x1303 : 0xCCA9);
+  }
+  // A set that is not every key exchange times every cipher: OpenSSL, Mbed
+  // TLS and wolfSSL take any list; a GnuTLS priority string enables key
+  // exchanges and ciphers, not single suites, so GnuTLS cannot offer it.
+  if (version() != TlsVersion::tls12) return;
+  TlsClientConfig client = client_config();
+  client.cipher_suites = {0xC02B, 0xC030};
+  auto made = b().make_client_context(std::move(client));
+  if (b().name() == "gnutls") {
+    EXPECT_ERROR(made, ErrorCode::unsupported);
+    if (!made) {
+      EXPECT_NE(made.error().to_string().find("would also enable TLS_ECDHE_"), std::string::npos)
+          << made.error().to_string();
+    }
+  } else {
+    EXPECT_OK(made);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, TlsSelectTest, ::testing::ValuesIn(tls_params()),
+                         [](const ::testing::TestParamInfo<TlsParam> &p) {
+                           return param_name(std::get<0>(p.param) + "_" +
+                                             version_tag(std::get<1>(p.param)));
+                         });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(TlsSelectTest);
+
 // TlsCapabilityTest: what a backend lacks is `unsupported`, by name.
 class TlsCapabilityTest : public ::testing::TestWithParam<std::string> {};
 
@@ -538,6 +771,29 @@ TEST_P(TlsCapabilityTest, ConfigurationMistakesAreBadInput) {
   bad_alpn.anchors = copies(pk.ca, b);
   bad_alpn.alpn = {""};
   EXPECT_ERROR(b.make_client_context(std::move(bad_alpn)), ErrorCode::bad_input);
+  // Cipher suite and group selections the core refuses on every backend.
+  const auto refused = [&b, &pk](std::vector<uint16_t> suites, std::vector<uint16_t> groups,
+                                 TlsVersion min, TlsVersion max, std::string_view words) {
+    TlsClientConfig c;
+    c.anchors = copies(pk.ca, b);
+    c.cipher_suites = std::move(suites);
+    c.groups = std::move(groups);
+    c.min_version = min;
+    c.max_version = max;
+    auto made = b.make_client_context(std::move(c));
+    EXPECT_ERROR(made, ErrorCode::bad_input);
+    if (!made) {
+      EXPECT_NE(made.error().message().find(words), std::string::npos) << made.error().message();
+    }
+  };
+  const TlsVersion v12 = TlsVersion::tls12, v13 = TlsVersion::tls13;
+  refused({0x0035}, {}, v12, v13, "TLS_RSA_WITH_AES_256_CBC_SHA (0x0035) is not one polytls");
+  refused({0x9999}, {}, v12, v13, "0x9999 is not one polytls allows");
+  refused({0xC02B}, {}, v13, v13, "none for TLS 1.3");
+  refused({0x1301}, {}, v12, v13, "none for TLS 1.2");
+  refused({0x1301, 0xC02B, 0x1301}, {}, v12, v13, "listed twice");
+  refused({}, {0x0019}, v12, v13, "secp521r1 (0x0019) is not one polytls allows");
+  refused({}, {0x001d, 0x001d}, v12, v13, "x25519 (0x001d) is listed twice");
   // A verifying client must be told which host it talks to.
   TlsClientConfig fine;
   fine.anchors = copies(pk.ca, b);

@@ -179,6 +179,37 @@ TEST_P(MatrixPairTest, FailsWithTheRightCategory) {
   EXPECT_OK(fine.server);
 }
 
+TEST_P(MatrixPairTest, RestrictedToOneSuiteAndGroupBothSidesAgree) {
+  // A suite and a group none of the backends picks by default. (In TLS 1.2
+  // the group must be the ECDSA certificate's curve too: secp256r1.)
+  const bool tls13 = version() == TlsVersion::tls13;
+  const uint16_t suite = tls13 ? 0x1303 : 0xC02C;
+  const uint16_t group = tls13 ? 0x0018 : 0x0017;
+  TlsClientConfig cc = client_config(p().ca);
+  TlsServerConfig sc = server_config(p().server);
+  cc.cipher_suites = sc.cipher_suites = {suite};
+  cc.groups = sc.groups = {group};
+  std::optional<SessionPair> pair;
+  HandshakeOutcome out = run(std::move(cc), std::move(sc), "localhost", &pair);
+  ASSERT_OK(out.client);
+  ASSERT_OK(out.server);
+  for (Session *side : {&pair->client, &pair->server}) {
+    ASSERT_OK_AND_ASSIGN(SessionInfo info, side->info());
+    EXPECT_EQ(info.cipher_suite, suite);
+    if (info.group != 0) {
+      EXPECT_EQ(info.group, group);
+    }
+  }
+  // Nothing in common: the server says so, the client sees its alert.
+  TlsClientConfig other = client_config(p().ca);
+  other.cipher_suites = {tls13 ? uint16_t{0x1301} : uint16_t{0xC02B}};
+  TlsServerConfig only = server_config(p().server);
+  only.cipher_suites = {suite};
+  HandshakeOutcome none = run(std::move(other), std::move(only), "localhost");
+  EXPECT_ERROR(none.server, ErrorCode::no_shared_cipher);
+  EXPECT_ERROR(none.client, ErrorCode::handshake);
+}
+
 TEST_P(MatrixPairTest, ResumesWhereBothCan) {
   for (const Backend &side : {client(), server()}) {
     if (side.supports(Capability::resumption)) continue;

@@ -13,6 +13,8 @@ size_t polytls_c_offsetof_cert_free(void);
 size_t polytls_c_sizeof_cert_request_v1(void);
 size_t polytls_c_sizeof_caps_v1(void);
 size_t polytls_c_sizeof_error(void);
+size_t polytls_c_sizeof_tls_config_v1(void);
+size_t polytls_c_offsetof_tls_config_groups(void);
 
 size_t polytls_c_sizeof_backend_v1(void) {
   return sizeof(polytls_backend_v1);
@@ -28,4 +30,10 @@ size_t polytls_c_sizeof_caps_v1(void) {
 }
 size_t polytls_c_sizeof_error(void) {
   return sizeof(polytls_error);
+}
+size_t polytls_c_sizeof_tls_config_v1(void) {
+  return sizeof(polytls_tls_config_v1);
+}
+size_t polytls_c_offsetof_tls_config_groups(void) {
+  return offsetof(polytls_tls_config_v1, groups);
 }

@@ -12,6 +12,8 @@ size_t polytls_c_offsetof_cert_free(void);
 size_t polytls_c_sizeof_cert_request_v1(void);
 size_t polytls_c_sizeof_caps_v1(void);
 size_t polytls_c_sizeof_error(void);
+size_t polytls_c_sizeof_tls_config_v1(void);
+size_t polytls_c_offsetof_tls_config_groups(void);
 }
 
 namespace {
@@ -82,11 +84,15 @@ static_assert(offsetof(polytls_cert_request_v1, is_ca) == 144);
 static_assert(offsetof(polytls_cert_request_v1, sans) == 176);
 static_assert(offsetof(polytls_cert_request_v1, authority_key_id) == 224);
 static_assert(sizeof(polytls_transport) == 24);
-static_assert(sizeof(polytls_tls_config_v1) == 96);
+static_assert(sizeof(polytls_tls_config_v1) == 128);
 static_assert(offsetof(polytls_tls_config_v1, chain) == 16);
 static_assert(offsetof(polytls_tls_config_v1, verify_peer) == 56);
 static_assert(offsetof(polytls_tls_config_v1, alpn) == 64);
 static_assert(offsetof(polytls_tls_config_v1, keylog) == 80);
+static_assert(offsetof(polytls_tls_config_v1, keylog_user) == 88);
+// Appended: cipher suite and group selection (POLYTLS_FEATURE_TLS_SELECT).
+static_assert(offsetof(polytls_tls_config_v1, cipher_suites) == 96);
+static_assert(offsetof(polytls_tls_config_v1, groups) == 112);
 static_assert(sizeof(polytls_tls_session_params_v1) == 80);
 static_assert(offsetof(polytls_tls_session_params_v1, transport) == 8);
 static_assert(offsetof(polytls_tls_session_params_v1, server_name) == 32);
@@ -95,6 +101,10 @@ static_assert(sizeof(polytls_tls_info_v1) == 56);
 static_assert(offsetof(polytls_tls_info_v1, alpn) == 24);
 
 // Status values are part of the ABI and never renumbered.
+// Feature bits are part of the ABI too.
+static_assert(POLYTLS_FEATURE_CLIENT_AUTH == (1ull << 23) &&
+              POLYTLS_FEATURE_TLS_SELECT == (1ull << 24));
+
 static_assert(POLYTLS_OK == 0 && POLYTLS_ERR_UNSUPPORTED == 1 && POLYTLS_ERR_INTERNAL == 16 &&
               POLYTLS_ERR_PLUGIN == 22);
 
@@ -104,6 +114,8 @@ TEST(AbiLayout, CAndCppAgree) {
   EXPECT_EQ(polytls_c_sizeof_cert_request_v1(), sizeof(polytls_cert_request_v1));
   EXPECT_EQ(polytls_c_sizeof_caps_v1(), sizeof(polytls_caps_v1));
   EXPECT_EQ(polytls_c_sizeof_error(), sizeof(polytls_error));
+  EXPECT_EQ(polytls_c_sizeof_tls_config_v1(), sizeof(polytls_tls_config_v1));
+  EXPECT_EQ(polytls_c_offsetof_tls_config_groups(), offsetof(polytls_tls_config_v1, groups));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <ctime>
 
 namespace polytls::kit {
@@ -72,6 +73,50 @@ TEST(Kit, SignatureDigestRules) {
               POLYTLS_ERR_BAD_INPUT);
     EXPECT_EQ(check_signature_digest(algorithm, 99, true, nullptr), POLYTLS_ERR_BAD_INPUT);
   }
+}
+
+TEST(Kit, ReadsATlsSelection) {
+  const uint8_t suites[] = {0xC0, 0x2F, 0x13, 0x02, 0x13, 0x01};
+  const uint8_t groups[] = {0x00, 0x18, 0x00, 0x1d};
+  polytls_tls_config_v1 config{};
+  config.struct_size = sizeof config;
+  config.min_version = POLYTLS_TLS1_3;
+  config.max_version = POLYTLS_TLS1_3;
+  config.cipher_suites = {suites, sizeof suites};
+  config.groups = {groups, sizeof groups};
+  TlsSelection selection;
+  polytls_error err{};
+  err.struct_size = sizeof err;
+  ASSERT_EQ(read_tls_selection(config, selection, &err), POLYTLS_OK) << err.detail;
+  // The TLS 1.2 suite is outside the range: skipped.
+  ASSERT_EQ(selection.suites.size(), 2u);
+  EXPECT_EQ(selection.suites[0]->iana, 0x1302);
+  EXPECT_EQ(selection.suites[1]->iana, 0x1301);
+  ASSERT_EQ(selection.groups.size(), 2u);
+  EXPECT_STREQ(selection.groups[0]->name, "secp384r1");
+  // Both versions need a suite each.
+  config.min_version = POLYTLS_TLS1_2;
+  config.cipher_suites = {suites + 2, 4};
+  EXPECT_EQ(read_tls_selection(config, selection, &err), POLYTLS_ERR_BAD_INPUT);
+  // Odd lengths, duplicates, numbers polytls does not allow.
+  config.cipher_suites = {suites, 3};
+  EXPECT_EQ(read_tls_selection(config, selection, &err), POLYTLS_ERR_BAD_INPUT);
+  const uint8_t twice[] = {0x13, 0x01, 0x13, 0x01};
+  config.cipher_suites = {twice, sizeof twice};
+  EXPECT_EQ(read_tls_selection(config, selection, &err), POLYTLS_ERR_BAD_INPUT);
+  EXPECT_NE(std::strstr(err.detail, "listed twice"), nullptr) << err.detail;
+  const uint8_t cbc[] = {0x00, 0x2f};
+  config.cipher_suites = {cbc, sizeof cbc};
+  EXPECT_EQ(read_tls_selection(config, selection, &err), POLYTLS_ERR_UNSUPPORTED);
+  config.cipher_suites = {};
+  config.groups = {cbc, sizeof cbc};  // 0x002f is no group either
+  EXPECT_EQ(read_tls_selection(config, selection, &err), POLYTLS_ERR_UNSUPPORTED);
+  // A config from a core that knew no selection selects nothing.
+  config.cipher_suites = {suites, sizeof suites};
+  config.struct_size = offsetof(polytls_tls_config_v1, cipher_suites);
+  ASSERT_EQ(read_tls_selection(config, selection, &err), POLYTLS_OK);
+  EXPECT_TRUE(selection.suites.empty());
+  EXPECT_TRUE(selection.groups.empty());
 }
 
 }  // namespace

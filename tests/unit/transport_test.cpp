@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "polytls/kit/backend_kit.hpp"
 #include "polytls/tcp.hpp"
 #include "polytls/tls.hpp"
 #include "support.hpp"
@@ -169,6 +170,78 @@ TEST(TlsNames, ParsesVersionsPinsAndNamesSuites) {
         "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"}) {
     EXPECT_ERROR(parse_pin(bad), ErrorCode::bad_input) << bad;
   }
+}
+
+TEST(TlsNames, ParsesCipherSuitesInEveryForm) {
+  EXPECT_EQ(parse_cipher_suite("TLS_AES_128_GCM_SHA256").value(), 0x1301);
+  EXPECT_EQ(parse_cipher_suite("tls_chacha20_poly1305_sha256").value(), 0x1303);
+  EXPECT_EQ(parse_cipher_suite("0x1302").value(), 0x1302);
+  EXPECT_EQ(parse_cipher_suite("0XC02b").value(), 0xC02B);
+  EXPECT_EQ(parse_cipher_suite("49199").value(), 0xC02F);
+  EXPECT_EQ(parse_cipher_suite("ECDHE-RSA-AES128-GCM-SHA256").value(), 0xC02F);
+  EXPECT_EQ(parse_cipher_suite("ECDHE-ECDSA-CHACHA20-POLY1305").value(), 0xCCA9);
+  EXPECT_EQ(parse_cipher_suite("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384").value(), 0xC030);
+  EXPECT_EQ(parse_cipher_suite(" AES128-SHA ").value(), 0x002F) << "known, refused later";
+  for (const char *bad : {"", "0x", "0x10000", "70000", "AES-128-GCM", "TLS_AES_128", "0x13g1"}) {
+    auto r = parse_cipher_suite(bad);
+    EXPECT_ERROR(r, ErrorCode::bad_input) << bad;
+    if (!r) {
+      EXPECT_NE(r.error().message().find("unknown cipher suite"), std::string::npos);
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(
+      auto list, parse_cipher_suites("TLS_AES_256_GCM_SHA384, 0x1301,ECDHE-RSA-AES256-GCM-SHA384"));
+  EXPECT_EQ(list, (std::vector<uint16_t>{0x1302, 0x1301, 0xC030}));
+  EXPECT_ERROR(parse_cipher_suites("0x1301,,0x1302"), ErrorCode::bad_input);
+  EXPECT_ERROR(parse_cipher_suites(""), ErrorCode::bad_input);
+}
+
+TEST(TlsNames, ParsesGroupsInEveryForm) {
+  EXPECT_EQ(parse_group("x25519").value(), 0x001d);
+  EXPECT_EQ(parse_group("X25519").value(), 0x001d);
+  EXPECT_EQ(parse_group("secp256r1").value(), 0x0017);
+  EXPECT_EQ(parse_group("P-256").value(), 0x0017);
+  EXPECT_EQ(parse_group("prime256v1").value(), 0x0017);
+  EXPECT_EQ(parse_group("p-384").value(), 0x0018);
+  EXPECT_EQ(parse_group("secp384r1").value(), 0x0018);
+  EXPECT_EQ(parse_group("0x001d").value(), 0x001d);
+  EXPECT_EQ(parse_group("23").value(), 0x0017);
+  EXPECT_EQ(parse_group("secp521r1").value(), 0x0019) << "known, refused later";
+  for (const char *bad : {"", "curve25519", "P256", "0xzz", "x25519,"}) {
+    EXPECT_ERROR(parse_group(bad), ErrorCode::bad_input) << bad;
+  }
+  ASSERT_OK_AND_ASSIGN(auto list, parse_groups("P-384,x25519"));
+  EXPECT_EQ(list, (std::vector<uint16_t>{0x0018, 0x001d}));
+}
+
+TEST(TlsNames, TheSecureSetsAreThoseTheDocsName) {
+  EXPECT_EQ(std::vector<uint16_t>(secure_cipher_suites(TlsVersion::tls13).begin(),
+                                  secure_cipher_suites(TlsVersion::tls13).end()),
+            (std::vector<uint16_t>{0x1301, 0x1302, 0x1303}));
+  EXPECT_EQ(std::vector<uint16_t>(secure_cipher_suites(TlsVersion::tls12).begin(),
+                                  secure_cipher_suites(TlsVersion::tls12).end()),
+            (std::vector<uint16_t>{0xC02B, 0xC02F, 0xC02C, 0xC030, 0xCCA9, 0xCCA8}));
+  EXPECT_EQ(std::vector<uint16_t>(secure_groups().begin(), secure_groups().end()),
+            (std::vector<uint16_t>{0x001d, 0x0017, 0x0018}));
+  EXPECT_EQ(cipher_suite_version(0x1303), TlsVersion::tls13);
+  EXPECT_EQ(cipher_suite_version(0xCCA8), TlsVersion::tls12);
+  EXPECT_EQ(cipher_suite_version(0x002F), std::nullopt);
+  // The backend kit's table agrees, with the names OpenSSL knows.
+  for (TlsVersion v : {TlsVersion::tls12, TlsVersion::tls13}) {
+    for (uint16_t suite : secure_cipher_suites(v)) {
+      const kit::TlsSuite *entry = kit::find_tls_suite(suite);
+      ASSERT_NE(entry, nullptr) << suite;
+      EXPECT_EQ(entry->version, static_cast<uint32_t>(v));
+      EXPECT_EQ(entry->iana_name, cipher_suite_name(suite));
+      EXPECT_EQ(parse_cipher_suite(entry->openssl_name).value(), suite);
+    }
+  }
+  EXPECT_EQ(std::size(kit::kTlsSuites), 9u);
+  for (uint16_t group : secure_groups()) {
+    ASSERT_NE(kit::find_tls_group(group), nullptr);
+    EXPECT_EQ(kit::find_tls_group(group)->name, group_name(group));
+  }
+  EXPECT_EQ(kit::find_tls_group(0x0019), nullptr);
 }
 
 }  // namespace

@@ -31,10 +31,11 @@ enum class Capability : uint32_t {
   keylog_tls12 = 21,
   keylog_tls13 = 22,
   client_auth = 23,
+  tls_select = 24,  // honours TlsServerConfig/TlsClientConfig cipher_suites and groups
 };
 
 // kAllCapabilities lists every Capability in display order.
-inline constexpr std::array<Capability, 16> kAllCapabilities = {Capability::key_generate,
+inline constexpr std::array<Capability, 17> kAllCapabilities = {Capability::key_generate,
                                                                 Capability::key_write_pkcs8,
                                                                 Capability::key_write_encrypted,
                                                                 Capability::key_read_encrypted,
@@ -49,7 +50,8 @@ inline constexpr std::array<Capability, 16> kAllCapabilities = {Capability::key_
                                                                 Capability::resumption,
                                                                 Capability::keylog_tls12,
                                                                 Capability::keylog_tls13,
-                                                                Capability::client_auth};
+                                                                Capability::client_auth,
+                                                                Capability::tls_select};
 
 // to_string names a capability as messages and JSON do: "key_write_encrypted".
 std::string_view to_string(Capability capability) noexcept;

@@ -59,6 +59,13 @@ struct TlsServerConfig {
   // resumption: unset enables it when the backend has it; true requires it.
   std::optional<bool> resumption;
   KeylogCallback keylog;  // empty: no key log
+  // cipher_suites and groups restrict the context (IANA numbers, the
+  // server's preference first); empty means the secure defaults. Suites must
+  // be among secure_cipher_suites() with at least one for each version in
+  // the range; groups among secure_groups(); no duplicates. A backend
+  // without Capability::tls_select refuses a selection (`unsupported`).
+  std::vector<uint16_t> cipher_suites;
+  std::vector<uint16_t> groups;
 };
 
 // TlsClientConfig configures a client context. Verification is on by
@@ -82,6 +89,11 @@ struct TlsClientConfig {
   std::optional<Key> key;
   std::optional<bool> resumption;  // as for servers
   KeylogCallback keylog;
+  // cipher_suites and groups: as for servers; the client offers exactly
+  // these, by this preference, and in TLS 1.3 sends its key share for the
+  // first group.
+  std::vector<uint16_t> cipher_suites;
+  std::vector<uint16_t> groups;
 };
 
 // SessionTicket is a client session saved for resumption on the same backend.
@@ -113,6 +125,27 @@ struct SessionInfo {
 // cipher_suite_name and group_name give IANA names ("" when unknown).
 std::string_view cipher_suite_name(uint16_t suite) noexcept;
 std::string_view group_name(uint16_t group) noexcept;
+
+// secure_cipher_suites lists the suites polytls allows for `version`, in
+// its default order of preference: TLS 1.3 0x1301 0x1302 0x1303; TLS 1.2
+// ECDHE with AES-GCM or ChaCha20-Poly1305 (0xC02B 0xC02F 0xC02C 0xC030
+// 0xCCA9 0xCCA8). secure_groups: x25519, secp256r1, secp384r1.
+std::span<const uint16_t> secure_cipher_suites(TlsVersion version) noexcept;
+std::span<const uint16_t> secure_groups() noexcept;
+// cipher_suite_version tells which version a secure suite belongs to.
+std::optional<TlsVersion> cipher_suite_version(uint16_t suite) noexcept;
+
+// parse_cipher_suite reads an IANA name ("TLS_AES_128_GCM_SHA256"), an
+// OpenSSL name ("ECDHE-RSA-AES128-GCM-SHA256") or a number ("0x1301").
+// parse_group reads "x25519", "secp256r1" / "P-256" / "prime256v1",
+// "secp384r1" / "P-384", other IANA group names, or a number ("0x001d").
+// Both are case-insensitive; unknown text is `bad_input`. Whether a suite or
+// group is allowed is decided when a context is made.
+Result<uint16_t> parse_cipher_suite(std::string_view text);
+Result<uint16_t> parse_group(std::string_view text);
+// parse_cipher_suites / parse_groups read a comma-separated list.
+Result<std::vector<uint16_t>> parse_cipher_suites(std::string_view list);
+Result<std::vector<uint16_t>> parse_groups(std::string_view list);
 
 namespace detail {
 struct ContextState;

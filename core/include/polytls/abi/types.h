@@ -398,6 +398,22 @@ typedef struct polytls_tls_config_v1 {
                              * protocol in common fails with NO_APPLICATION_PROTOCOL. */
   polytls_keylog_fn keylog; /* NULL: no key log */
   void *keylog_user;
+  /* Appended (ABI v1, POLYTLS_FEATURE_TLS_SELECT). Each is a list of
+   * big-endian uint16 IANA numbers, by preference: cipher suites (only
+   * suites of the versions in min_version..max_version; at least one per
+   * version) and key-exchange NamedGroups. Empty means the backend's default
+   * secure set. The core passes a non-empty list only to a backend with
+   * POLYTLS_FEATURE_TLS_SELECT (a backend built against an older header would
+   * not see these fields), after checking each entry is one polytls allows
+   * (TLS 1.3: 0x1301 0x1302 0x1303; TLS 1.2: ECDHE with AES-GCM or
+   * ChaCha20-Poly1305; groups x25519, secp256r1, secp384r1), without
+   * duplicates. The backend honours them exactly: a server chooses by this
+   * order, a client offers exactly these (and in TLS 1.3 sends a key share
+   * for the first group, so that a server accepting that group needs no
+   * HelloRetryRequest). One it cannot honour exactly is
+   * POLYTLS_ERR_UNSUPPORTED naming it. */
+  polytls_data cipher_suites;
+  polytls_data groups;
 } polytls_tls_config_v1;
 
 /* polytls_tls_session_params_v1 starts one connection. */
@@ -450,6 +466,9 @@ typedef struct polytls_cert_der_visitor {
 #define POLYTLS_FEATURE_KEYLOG_TLS12 (1ull << 21)
 #define POLYTLS_FEATURE_KEYLOG_TLS13 (1ull << 22)
 #define POLYTLS_FEATURE_CLIENT_AUTH (1ull << 23)
+/* TLS_SELECT: the backend honours polytls_tls_config_v1.cipher_suites and
+ * .groups exactly; without it the core refuses a non-empty selection. */
+#define POLYTLS_FEATURE_TLS_SELECT (1ull << 24)
 
 /* polytls_caps_v1 is what a backend can do: plain data in static storage. */
 typedef struct polytls_caps_v1 {

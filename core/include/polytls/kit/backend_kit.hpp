@@ -276,6 +276,161 @@ inline std::string keylog_line(std::string_view label, std::span<const unsigned 
   return line;
 }
 
+// ---- TLS: cipher suite and group selection (POLYTLS_FEATURE_TLS_SELECT) ----
+//
+// The suites and groups polytls allows, with the names libraries know them
+// by, so each backend maps polytls_tls_config_v1.cipher_suites and .groups
+// to its library's own identifiers from one table.
+
+// TlsSuiteKx is a TLS 1.2 suite's key exchange (kTls13 for TLS 1.3 suites).
+enum class TlsSuiteKx : uint8_t { kTls13, kEcdheEcdsa, kEcdheRsa };
+// TlsSuiteCipher is a suite's AEAD.
+enum class TlsSuiteCipher : uint8_t { kAes128Gcm, kAes256Gcm, kChacha20Poly1305 };
+
+struct TlsSuite {
+  uint16_t iana;
+  uint32_t version;  // POLYTLS_TLS1_2 or POLYTLS_TLS1_3
+  TlsSuiteKx kx;
+  TlsSuiteCipher cipher;
+  const char *iana_name;
+  const char *openssl_name;  // OpenSSL's name (the IANA name for TLS 1.3)
+};
+
+// kTlsSuites: the allowed suites, in polytls' default order of preference.
+inline constexpr TlsSuite kTlsSuites[] = {
+    {0x1301, POLYTLS_TLS1_3, TlsSuiteKx::kTls13, TlsSuiteCipher::kAes128Gcm,
+     "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256"},
+    {0x1302, POLYTLS_TLS1_3, TlsSuiteKx::kTls13, TlsSuiteCipher::kAes256Gcm,
+     "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384"},
+    {0x1303, POLYTLS_TLS1_3, TlsSuiteKx::kTls13, TlsSuiteCipher::kChacha20Poly1305,
+     "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256"},
+    {0xC02B, POLYTLS_TLS1_2, TlsSuiteKx::kEcdheEcdsa, TlsSuiteCipher::kAes128Gcm,
+     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256"},
+    {0xC02F, POLYTLS_TLS1_2, TlsSuiteKx::kEcdheRsa, TlsSuiteCipher::kAes128Gcm,
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"},
+    {0xC02C, POLYTLS_TLS1_2, TlsSuiteKx::kEcdheEcdsa, TlsSuiteCipher::kAes256Gcm,
+     "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384"},
+    {0xC030, POLYTLS_TLS1_2, TlsSuiteKx::kEcdheRsa, TlsSuiteCipher::kAes256Gcm,
+     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384"},
+    {0xCCA9, POLYTLS_TLS1_2, TlsSuiteKx::kEcdheEcdsa, TlsSuiteCipher::kChacha20Poly1305,
+     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"},
+    {0xCCA8, POLYTLS_TLS1_2, TlsSuiteKx::kEcdheRsa, TlsSuiteCipher::kChacha20Poly1305,
+     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305"},
+};
+
+struct TlsGroup {
+  uint16_t iana;
+  const char *name;  // IANA name: "x25519", "secp256r1", "secp384r1"
+};
+
+// kTlsGroups: the allowed key-exchange groups, in polytls' default order.
+inline constexpr TlsGroup kTlsGroups[] = {
+    {0x001d, "x25519"},
+    {0x0017, "secp256r1"},
+    {0x0018, "secp384r1"},
+};
+
+// find_tls_suite / find_tls_group return the entry, or NULL when the number
+// is not one polytls allows.
+inline const TlsSuite *find_tls_suite(uint16_t iana) noexcept {
+  for (const TlsSuite &s : kTlsSuites) {
+    if (s.iana == iana) return &s;
+  }
+  return nullptr;
+}
+inline const TlsGroup *find_tls_group(uint16_t iana) noexcept {
+  for (const TlsGroup &g : kTlsGroups) {
+    if (g.iana == iana) return &g;
+  }
+  return nullptr;
+}
+
+// u16_list decodes a list of big-endian uint16 (polytls_tls_config_v1's
+// cipher_suites and groups); false when the length is odd.
+inline bool u16_list(polytls_data d, std::vector<uint16_t> &out) {
+  out.clear();
+  if (d.len % 2 != 0 || (d.len > 0 && d.data == nullptr)) return false;
+  for (std::size_t i = 0; i < d.len; i += 2) {
+    out.push_back(static_cast<uint16_t>((d.data[i] << 8) | d.data[i + 1]));
+  }
+  return true;
+}
+
+// TlsSelection is a context's decoded selection: the allowed suites of the
+// versions in its range and the groups, by preference; each empty when the
+// config says "the defaults".
+struct TlsSelection {
+  std::vector<const TlsSuite *> suites;
+  std::vector<const TlsGroup *> groups;
+
+  bool has_suites(uint32_t version) const noexcept {
+    for (const TlsSuite *s : suites) {
+      if (s->version == version) return true;
+    }
+    return false;
+  }
+};
+
+// read_tls_selection decodes and checks the selection of `config` (which
+// must reach `groups`; an older, shorter config selects nothing): every
+// entry known and allowed, no duplicates, suites of other versions than
+// min..max skipped. A number that is not an allowed suite or group is
+// POLYTLS_ERR_UNSUPPORTED naming it.
+inline polytls_status read_tls_selection(const polytls_tls_config_v1 &config, TlsSelection &out,
+                                         polytls_error *err) {
+  out = {};
+  if (!fits_struct(config.struct_size,
+                   offsetof(polytls_tls_config_v1, groups) + sizeof(polytls_data))) {
+    return POLYTLS_OK;
+  }
+  std::vector<uint16_t> numbers;
+  if (!u16_list(config.cipher_suites, numbers)) {
+    return set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
+                     "the cipher suite list is not a list of 16-bit numbers");
+  }
+  for (uint16_t n : numbers) {
+    const TlsSuite *suite = find_tls_suite(n);
+    if (suite == nullptr) {
+      return set_error(err, POLYTLS_ERR_UNSUPPORTED, 0,
+                       "cipher suite 0x%04x is not one polytls allows", n);
+    }
+    for (const TlsSuite *seen : out.suites) {
+      if (seen == suite) {
+        return set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "cipher suite %s is listed twice",
+                         suite->iana_name);
+      }
+    }
+    if (suite->version < config.min_version || suite->version > config.max_version) continue;
+    out.suites.push_back(suite);
+  }
+  if (!u16_list(config.groups, numbers)) {
+    return set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
+                     "the group list is not a list of 16-bit numbers");
+  }
+  for (uint16_t n : numbers) {
+    const TlsGroup *group = find_tls_group(n);
+    if (group == nullptr) {
+      return set_error(err, POLYTLS_ERR_UNSUPPORTED, 0,
+                       "key exchange group 0x%04x is not one polytls allows", n);
+    }
+    for (const TlsGroup *seen : out.groups) {
+      if (seen == group) {
+        return set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "group %s is listed twice", group->name);
+      }
+    }
+    out.groups.push_back(group);
+  }
+  if (!out.suites.empty()) {
+    for (uint32_t v = config.min_version; v <= config.max_version; ++v) {
+      if (!out.has_suites(v)) {
+        return set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
+                         "the cipher suites include none for TLS version 0x%04x", v);
+      }
+    }
+  }
+  return POLYTLS_OK;
+}
+
 }  // namespace polytls::kit
 
 #endif  // POLYTLS_KIT_BACKEND_KIT_HPP
