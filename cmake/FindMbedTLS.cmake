@@ -1,10 +1,23 @@
 # FindMbedTLS: Mbed TLS 2.28 has no CMake package on Debian; this finds its
 # headers and three libraries and defines MbedTLS::mbedtls, MbedTLS::mbedx509
 # and MbedTLS::mbedcrypto.
+#
+# MbedTLS_USE_STATIC_LIBS=ON finds the static archives (libmbedtls.a, ...)
+# only, as a static or cross build wants (Debian ships them in
+# libmbedtls-dev, for arm64 in /usr/lib/aarch64-linux-gnu).
 find_path(MbedTLS_INCLUDE_DIR mbedtls/ssl.h)
-find_library(MbedTLS_TLS_LIBRARY mbedtls)
-find_library(MbedTLS_X509_LIBRARY mbedx509)
-find_library(MbedTLS_CRYPTO_LIBRARY mbedcrypto)
+if(MbedTLS_USE_STATIC_LIBS)
+  set(_mbedtls_names_tls libmbedtls.a)
+  set(_mbedtls_names_x509 libmbedx509.a)
+  set(_mbedtls_names_crypto libmbedcrypto.a)
+else()
+  set(_mbedtls_names_tls mbedtls)
+  set(_mbedtls_names_x509 mbedx509)
+  set(_mbedtls_names_crypto mbedcrypto)
+endif()
+find_library(MbedTLS_TLS_LIBRARY NAMES ${_mbedtls_names_tls})
+find_library(MbedTLS_X509_LIBRARY NAMES ${_mbedtls_names_x509})
+find_library(MbedTLS_CRYPTO_LIBRARY NAMES ${_mbedtls_names_crypto})
 if(MbedTLS_INCLUDE_DIR)
   foreach(header mbedtls/build_info.h mbedtls/version.h)
     if(EXISTS "${MbedTLS_INCLUDE_DIR}/${header}")

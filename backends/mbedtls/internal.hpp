@@ -146,8 +146,10 @@ polytls_status key_verify(void *ctx, const polytls_key *key, uint32_t digest, po
                           polytls_data signature, polytls_error *err) noexcept;
 void key_free(polytls_key *key) noexcept;
 
+#if POLYTLS_MBEDTLS_CERT_CREATE
 polytls_status cert_create(void *ctx, const polytls_cert_request_v1 *request,
                            polytls_cert **out_cert, polytls_error *err) noexcept;
+#endif
 polytls_status cert_import(void *ctx, polytls_data der, polytls_cert **out_cert,
                            polytls_error *err) noexcept;
 polytls_status cert_export(void *ctx, const polytls_cert *cert, const polytls_sink *out,

@@ -219,15 +219,21 @@ polytls_status cipher(void *, uint32_t algorithm, uint32_t encrypt, polytls_data
 
 namespace {
 
+#if POLYTLS_MBEDTLS_CERT_CREATE
+constexpr uint64_t kCertCreate = POLYTLS_FEATURE_CERT_CREATE;
+#else
+constexpr uint64_t kCertCreate = 0;  // POLYTLS_CERT_CREATE=OFF: no certificate writer
+#endif
+
 constexpr polytls_caps_v1 kCaps = {
     .struct_size = sizeof(polytls_caps_v1),
     .reserved = 0,
     // TLS: 1.2 only (Mbed TLS 2.28 has no TLS 1.3), so no KEYLOG_TLS13.
-    .features = POLYTLS_FEATURE_KEY_GENERATE | POLYTLS_FEATURE_CERT_CREATE |
-                POLYTLS_FEATURE_CERT_VERIFY | POLYTLS_FEATURE_PBKDF2 | POLYTLS_FEATURE_CIPHER |
-                POLYTLS_FEATURE_TLS12 | POLYTLS_FEATURE_ALPN | POLYTLS_FEATURE_SNI |
-                POLYTLS_FEATURE_RESUMPTION | POLYTLS_FEATURE_KEYLOG_TLS12 |
-                POLYTLS_FEATURE_CLIENT_AUTH | POLYTLS_FEATURE_TLS_SELECT,
+    .features = POLYTLS_FEATURE_KEY_GENERATE | kCertCreate | POLYTLS_FEATURE_CERT_VERIFY |
+                POLYTLS_FEATURE_PBKDF2 | POLYTLS_FEATURE_CIPHER | POLYTLS_FEATURE_TLS12 |
+                POLYTLS_FEATURE_ALPN | POLYTLS_FEATURE_SNI | POLYTLS_FEATURE_RESUMPTION |
+                POLYTLS_FEATURE_KEYLOG_TLS12 | POLYTLS_FEATURE_CLIENT_AUTH |
+                POLYTLS_FEATURE_TLS_SELECT,
     .key_algorithms = (1u << POLYTLS_KEY_RSA) | (1u << POLYTLS_KEY_EC),
     .curves = (1u << POLYTLS_CURVE_P256) | (1u << POLYTLS_CURVE_P384) | (1u << POLYTLS_CURVE_P521),
     .rsa_min_bits = 2048,
@@ -256,7 +262,11 @@ constexpr polytls_backend_v1 kTable = {
     .key_sign = key_sign,
     .key_verify = key_verify,
     .key_free = key_free,
+#if POLYTLS_MBEDTLS_CERT_CREATE
     .cert_create = cert_create,
+#else
+    .cert_create = nullptr,
+#endif
     .cert_import = cert_import,
     .cert_export = cert_export,
     .cert_inspect = cert_inspect,

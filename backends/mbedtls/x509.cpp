@@ -1,5 +1,6 @@
 // x509.cpp: certificate creation (mbedtls_x509write_cert), import, export,
 // inspection (mbedtls_x509_crt) and chain verification (mbedtls_x509_crt_verify).
+// POLYTLS_MBEDTLS_CERT_CREATE=0 (POLYTLS_CERT_CREATE=OFF) leaves the writer out.
 #include <mbedtls/asn1.h>
 #include <mbedtls/asn1write.h>
 #include <mbedtls/oid.h>
@@ -27,6 +28,7 @@ namespace {
 constexpr int kSequence = MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE;
 constexpr unsigned char kOidEd25519Tlv[] = {0x06, 0x03, 0x2B, 0x65, 0x70};  // 1.3.101.112
 
+#if POLYTLS_MBEDTLS_CERT_CREATE
 // oid_ptr gives Mbed TLS's OID string constants the `unsigned char *` its
 // named-data lists hold; the certificate writer only reads them.
 unsigned char *oid_ptr(const char *oid) noexcept {
@@ -36,6 +38,7 @@ unsigned char *oid_ptr(const char *oid) noexcept {
 bool same_bytes(const unsigned char *a, std::size_t a_len, polytls_data b) noexcept {
   return a_len == b.len && (a_len == 0 || std::memcmp(a, b.data, a_len) == 0);
 }
+#endif  // POLYTLS_MBEDTLS_CERT_CREATE
 
 bool oid_is(const mbedtls_asn1_buf &oid, const char *reference,
             std::size_t reference_len) noexcept {
@@ -43,6 +46,7 @@ bool oid_is(const mbedtls_asn1_buf &oid, const char *reference,
 }
 #define POLYTLS_OID_IS(buf, oid) oid_is((buf), (oid), MBEDTLS_OID_SIZE(oid))
 
+#if POLYTLS_MBEDTLS_CERT_CREATE
 // ---- DER building with Mbed TLS's backward ASN.1 writer ----------------
 
 // Asn1Out collects DER written from the end of its buffer towards the front,
@@ -246,9 +250,11 @@ class CertWriter {
  private:
   mbedtls_x509write_cert writer_;
 };
+#endif  // POLYTLS_MBEDTLS_CERT_CREATE
 
 // ---- Times --------------------------------------------------------------
 
+#if POLYTLS_MBEDTLS_CERT_CREATE
 // format_time turns Unix seconds into the "YYYYMMDDhhmmss" that
 // mbedtls_x509write_crt_set_validity takes.
 polytls_status format_time(int64_t seconds, const char *which, char (&out)[32], int *year,
@@ -274,6 +280,7 @@ polytls_status format_time(int64_t seconds, const char *which, char (&out)[32], 
                 tm.tm_hour, tm.tm_min, tm.tm_sec);
   return POLYTLS_OK;
 }
+#endif  // POLYTLS_MBEDTLS_CERT_CREATE
 
 int64_t unix_seconds(const mbedtls_x509_time &t) noexcept {
   return kit::unix_seconds(t.year, t.mon, t.day, t.hour, t.min, t.sec);
@@ -316,6 +323,7 @@ const EkuRow kExtKeyUsage[] = {
 };
 #undef POLYTLS_EKU_ROW
 
+#if POLYTLS_MBEDTLS_CERT_CREATE
 polytls_status set_extension(mbedtls_x509write_cert *writer, const char *oid, std::size_t oid_len,
                              int critical, const unsigned char *value, std::size_t len,
                              const char *name, polytls_error *err) {
@@ -488,6 +496,7 @@ polytls_status add_key_identifiers(mbedtls_x509write_cert *writer,
   }
   return POLYTLS_OK;
 }
+#endif  // POLYTLS_MBEDTLS_CERT_CREATE
 
 // ---- Parsing ------------------------------------------------------------
 
@@ -740,6 +749,7 @@ polytls_status append_to(mbedtls_x509_crt *list, const polytls_cert *handle, con
 
 }  // namespace
 
+#if POLYTLS_MBEDTLS_CERT_CREATE
 polytls_status cert_create(void *ctx, const polytls_cert_request_v1 *request,
                            polytls_cert **out_cert, polytls_error *err) noexcept {
   return kit::guard(err, [&]() -> polytls_status {
@@ -894,6 +904,7 @@ polytls_status cert_create(void *ctx, const polytls_cert_request_v1 *request,
     return POLYTLS_OK;
   });
 }
+#endif  // POLYTLS_MBEDTLS_CERT_CREATE
 
 polytls_status cert_import(void *, polytls_data der, polytls_cert **out_cert,
                            polytls_error *err) noexcept {

@@ -5,6 +5,7 @@
 #include "backend_state.hpp"
 #include "cert_request.hpp"
 #include "pkcs8.hpp"
+#include "polytls/features.hpp"
 #include "polytls/files.hpp"
 #include "polytls/hostname.hpp"
 #include "polytls/pem.hpp"
@@ -235,6 +236,7 @@ Result<std::vector<Certificate>> Backend::load_certificates_file(
 
 namespace {
 
+#if POLYTLS_HAS_CERT_CREATE
 Result<Certificate> create(const std::shared_ptr<BackendState> &state, const CertificateSpec &spec,
                            const Key &subject_key, const detail::IssuerView &issuer) {
   auto fn = POLYTLS_MEMBER(*state, cert_create);
@@ -249,20 +251,42 @@ Result<Certificate> create(const std::shared_ptr<BackendState> &state, const Cer
   if (st != POLYTLS_OK) return state->error(st, err, "cannot create the certificate");
   return detail::make_certificate(state, handle);
 }
+#else
+// Built with POLYTLS_CERT_CREATE=OFF: the request builder and the DER
+// encoders (cert_request.cpp, x509_der.cpp) are left out.
+Error compiled_out(const BackendState &state) {
+  return Error(ErrorCode::unsupported,
+               "certificate creation: this polytls was built without it (POLYTLS_CERT_CREATE=OFF)",
+               state.name);
+}
+#endif
 
 }  // namespace
 
 Result<Certificate> Backend::self_sign(const CertificateSpec &spec, const Key &key) const {
+#if !POLYTLS_HAS_CERT_CREATE
+  (void)spec;
+  (void)key;
+  return compiled_out(*state_);
+#else
   if (Access::state(key) != state_) return state_->foreign("the key", Access::state(key)->name);
   if (!key.has_private()) {
     return Error(ErrorCode::bad_input, "a self-signed certificate needs the private key",
                  state_->name);
   }
   return create(state_, spec, key, detail::IssuerView{});
+#endif
 }
 
 Result<Certificate> Backend::issue(const CertificateSpec &spec, const Key &subject_key,
                                    const Certificate &issuer, const Key &issuer_key) const {
+#if !POLYTLS_HAS_CERT_CREATE
+  (void)spec;
+  (void)subject_key;
+  (void)issuer;
+  (void)issuer_key;
+  return compiled_out(*state_);
+#else
   const BackendState &state = *state_;
   if (Access::state(subject_key) != state_) {
     return state.foreign("the subject key", Access::state(subject_key)->name);
@@ -300,6 +324,7 @@ Result<Certificate> Backend::issue(const CertificateSpec &spec, const Key &subje
   view.key = &issuer_key;
   view.subject_key_id = info.subject_key_id;
   return create(state_, spec, subject_key, view);
+#endif
 }
 
 Result<void> Backend::verify(const Certificate &leaf, std::span<const Certificate> anchors,

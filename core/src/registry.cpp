@@ -1,6 +1,9 @@
 #include "polytls/registry.hpp"
 
+#include "polytls/features.hpp"
+#if POLYTLS_HAS_PLUGIN_LOADER
 #include <dlfcn.h>
+#endif
 
 #include <algorithm>
 #include <cstdlib>
@@ -148,6 +151,13 @@ Result<Backend> Registry::add(const polytls_backend_v1 *table, std::string origi
 
 Result<Backend> Registry::load_plugin(const std::filesystem::path &file) {
   const std::string origin = file.string();
+#if !POLYTLS_HAS_PLUGIN_LOADER
+  // Built with POLYTLS_PLUGIN_LOADER=OFF: no dlopen, built-in backends only.
+  return Error(ErrorCode::unsupported, "cannot load the plugin " + origin +
+                                           ": this polytls was built without the plugin loader "
+                                           "(POLYTLS_PLUGIN_LOADER=OFF); only built-in backends "
+                                           "are available");
+#else
   // RTLD_LOCAL keeps each plugin's library symbols to itself (OpenSSL and
   // wolfSSL's compat layer share many names); RTLD_NODELETE keeps the code
   // mapped at exit, when TLS libraries run atexit and thread-exit handlers.
@@ -171,6 +181,7 @@ Result<Backend> Registry::load_plugin(const std::filesystem::path &file) {
   auto backend = add(table, origin);
   if (!backend) ::dlclose(handle);  // with RTLD_NODELETE this only drops the reference
   return backend;
+#endif
 }
 
 std::vector<Error> Registry::load_plugins(const std::filesystem::path &directory) {
@@ -230,7 +241,9 @@ Registry &Registry::global() {
       if (auto added = r->add(table, "built-in"); !added) problems.push_back(added.error());
     }
     std::vector<std::filesystem::path> seen;
-    for (const auto &dir : plugin_directories()) {
+    // Without the plugin loader there is nothing to look for.
+    for (const auto &dir :
+         POLYTLS_HAS_PLUGIN_LOADER ? plugin_directories() : std::vector<std::filesystem::path>{}) {
       std::error_code ec;
       const auto canonical = std::filesystem::weakly_canonical(dir, ec);
       if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;

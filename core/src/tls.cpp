@@ -11,6 +11,7 @@
 #include "backend_state.hpp"
 #include "der.hpp"
 #include "polytls/backend.hpp"
+#include "polytls/features.hpp"
 #include "polytls/files.hpp"
 #include "polytls/hostname.hpp"
 
@@ -429,6 +430,12 @@ Result<TlsContext> make_context(const std::shared_ptr<ContextState> &context,
 }  // namespace
 
 Result<TlsContext> Backend::make_server_context(TlsServerConfig config) const {
+#if !POLYTLS_HAS_TLS_SERVER
+  (void)config;
+  return Error(ErrorCode::unsupported,
+               "TLS server: this polytls was built without it (POLYTLS_TLS_SERVER=OFF)",
+               state_->name);
+#else
   const BackendState &state = *state_;
   auto context = std::make_shared<ContextState>();
   context->backend = state_;
@@ -459,6 +466,7 @@ Result<TlsContext> Backend::make_server_context(TlsServerConfig config) const {
   c.verify_peer = static_cast<uint32_t>(config.client_auth);
   context->keylog = std::move(config.keylog);
   return make_context(context, c);
+#endif
 }
 
 Result<TlsContext> Backend::make_client_context(TlsClientConfig config) const {
