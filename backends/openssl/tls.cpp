@@ -621,46 +621,16 @@ polytls_status tls_context_new(void *, const polytls_tls_config_v1 *config,
                                polytls_tls_context **out_context, polytls_error *err) noexcept {
   return kit::guard(err, [&]() -> polytls_status {
     const ErrorQueueScope queue;
-    if (config == nullptr || out_context == nullptr ||
-        !kit::fits_struct(config->struct_size, offsetof(polytls_tls_config_v1, keylog_user) +
-                                                   sizeof(config->keylog_user))) {
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "tls_context_new: bad arguments");
+    kit::TlsRange range;
+    if (const polytls_status st =
+            kit::check_tls_config(config, out_context, "OpenSSL", POLYTLS_TLS1_3, range, err);
+        st != POLYTLS_OK) {
+      return st;
     }
     const polytls_tls_config_v1 &c = *config;
-    if (c.role != POLYTLS_ROLE_CLIENT && c.role != POLYTLS_ROLE_SERVER) {
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "unknown TLS role %u", c.role);
-    }
-    const bool client = c.role == POLYTLS_ROLE_CLIENT;
-    if (c.min_version > c.max_version) {
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
-                            "TLS version range 0x%04x..0x%04x is empty", c.min_version,
-                            c.max_version);
-    }
-    // Never below TLS 1.2; OpenSSL 3.0 has TLS 1.2 and 1.3.
-    const uint32_t lo = std::max<uint32_t>(c.min_version, POLYTLS_TLS1_2);
-    const uint32_t hi = std::min<uint32_t>(c.max_version, POLYTLS_TLS1_3);
-    if (lo > hi) {
-      return kit::set_error(err, POLYTLS_ERR_UNSUPPORTED, 0,
-                            "TLS versions 0x%04x..0x%04x: the OpenSSL backend serves TLS 1.2 "
-                            "(0x0303) and TLS 1.3 (0x0304) only",
-                            c.min_version, c.max_version);
-    }
-    if ((client && c.verify_peer > 1) || (!client && c.verify_peer > POLYTLS_CLIENT_AUTH_REQUIRE)) {
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "bad verify_peer value %u",
-                            c.verify_peer);
-    }
-    if (c.resumption > 1) {
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "bad resumption value %u", c.resumption);
-    }
-    if ((c.chain_count > 0 && (c.chain == nullptr || c.key == nullptr)) ||
-        (c.chain_count == 0 && c.key != nullptr)) {
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
-                            "a certificate chain and its key come together");
-    }
-    if (!client && c.chain_count == 0) {
-      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
-                            "a TLS server needs a certificate chain and its key");
-    }
+    const bool client = range.client;
+    const uint32_t lo = range.lo;
+    const uint32_t hi = range.hi;
     if (c.anchor_count > 0 && c.anchors == nullptr) {
       return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "anchor_count without anchors");
     }

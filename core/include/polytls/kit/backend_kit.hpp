@@ -256,6 +256,64 @@ inline polytls_status check_signature_digest(uint32_t key_algorithm, uint32_t di
   }
 }
 
+// TlsRange is the version range a backend serves for one context.
+struct TlsRange {
+  uint32_t lo = 0;
+  uint32_t hi = 0;
+  bool client = false;
+};
+
+// check_tls_config does the checks every tls_context_new starts with: the
+// arguments and the config's size, the role, a non-empty version range
+// clamped to TLS 1.2..`library_max` (`unsupported`, naming `library`, when
+// nothing is left), verify_peer and resumption values, a chain that comes
+// with its key, and a server that has both. On success `range` holds the
+// versions to serve.
+inline polytls_status check_tls_config(const polytls_tls_config_v1 *config, const void *out_context,
+                                       const char *library, uint32_t library_max, TlsRange &range,
+                                       polytls_error *err) noexcept {
+  if (config == nullptr || out_context == nullptr ||
+      !fits_struct(config->struct_size,
+                   offsetof(polytls_tls_config_v1, keylog_user) + sizeof(config->keylog_user))) {
+    return set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "tls_context_new: bad arguments");
+  }
+  const polytls_tls_config_v1 &c = *config;
+  if (c.role != POLYTLS_ROLE_CLIENT && c.role != POLYTLS_ROLE_SERVER) {
+    return set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "unknown TLS role %u", c.role);
+  }
+  const bool client = c.role == POLYTLS_ROLE_CLIENT;
+  if (c.min_version > c.max_version) {
+    return set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "TLS version range 0x%04x..0x%04x is empty",
+                     c.min_version, c.max_version);
+  }
+  // Never below TLS 1.2.
+  const uint32_t lo = c.min_version > POLYTLS_TLS1_2 ? c.min_version : POLYTLS_TLS1_2;
+  const uint32_t hi = c.max_version < library_max ? c.max_version : library_max;
+  if (lo > hi) {
+    return set_error(err, POLYTLS_ERR_UNSUPPORTED, 0,
+                     "TLS versions 0x%04x..0x%04x: the %s backend serves TLS 1.2 (0x0303) to "
+                     "0x%04x only",
+                     c.min_version, c.max_version, library, library_max);
+  }
+  if ((client && c.verify_peer > 1) || (!client && c.verify_peer > POLYTLS_CLIENT_AUTH_REQUIRE)) {
+    return set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "bad verify_peer value %u", c.verify_peer);
+  }
+  if (c.resumption > 1) {
+    return set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "bad resumption value %u", c.resumption);
+  }
+  if ((c.chain_count > 0 && (c.chain == nullptr || c.key == nullptr)) ||
+      (c.chain_count == 0 && c.key != nullptr)) {
+    return set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
+                     "a certificate chain and its key come together");
+  }
+  if (!client && c.chain_count == 0) {
+    return set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
+                     "a TLS server needs a certificate chain and its key");
+  }
+  range = TlsRange{lo, hi, client};
+  return POLYTLS_OK;
+}
+
 // keylog_line formats one NSS key log line: "<label> <client random hex>
 // <secret hex>" (labels: CLIENT_RANDOM for a TLS 1.2 master secret;
 // CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET,
