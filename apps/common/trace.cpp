@@ -94,6 +94,11 @@ class Tracer {
       this->record(side, record);
     }
     side.data.erase(side.data.begin(), side.data.begin() + static_cast<std::ptrdiff_t>(used));
+    if (!split->not_tls.empty()) {
+      side.not_tls = true;
+      emit(side, std::to_string(side.data.size()) + " bytes that are not TLS: " + split->not_tls);
+      side.data.clear();
+    }
   }
 
   std::vector<std::string> finish() {

@@ -1,6 +1,7 @@
 #include "polytls/wire.hpp"
 
 #include <array>
+#include <cstdio>
 #include <cstring>
 
 namespace polytls::wire {
@@ -85,10 +86,18 @@ Result<Records> split_records(std::span<const uint8_t> stream) {
     const uint16_t version = static_cast<uint16_t>((stream[pos + 1] << 8) | stream[pos + 2]);
     const std::size_t len = static_cast<std::size_t>((stream[pos + 3] << 8) | stream[pos + 4]);
     if (type < kChangeCipherSpec || type > kApplicationData || (version >> 8) != 0x03) {
-      return Error(ErrorCode::bad_input, "not a TLS record (content type " + std::to_string(type) +
-                                             ", version 0x" + std::to_string(version) + ")");
+      char why[64];
+      std::snprintf(why, sizeof why, "not a TLS record (content type %u, version 0x%04x)",
+                    static_cast<unsigned>(type), static_cast<unsigned>(version));
+      if (out.records.empty()) return Error(ErrorCode::bad_input, why);
+      out.not_tls = why;  // whole records came first: keep them
+      break;
     }
-    if (len > 16384 + 2048) return Error(ErrorCode::bad_input, "TLS record longer than allowed");
+    if (len > 16384 + 2048) {
+      if (out.records.empty()) return Error(ErrorCode::bad_input, "TLS record longer than allowed");
+      out.not_tls = "TLS record longer than allowed";
+      break;
+    }
     if (stream.size() - pos - 5 < len) break;
     out.records.push_back(Record{type, version, stream.subspan(pos + 5, len)});
     pos += 5 + len;

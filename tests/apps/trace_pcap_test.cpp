@@ -221,6 +221,19 @@ TEST(Trace, ShowsBytesThatAreNotTlsAndRecordsCutOff) {
   EXPECT_FALSE(any_line(lines, "ClientHello")) << all;
 }
 
+TEST(Trace, ListsRecordsThatCameBeforeBytesThatAreNotTls) {
+  // One segment: a whole plaintext alert record, then an HTTP request.
+  std::vector<uint8_t> bytes = {21, 3, 3, 0, 2, 2, 40};
+  const std::string http = "GET / HTTP/1.1\r\n";
+  bytes.insert(bytes.end(), http.begin(), http.end());
+  const std::vector<TapTransport::Segment> segments = {
+      segment(TapTransport::Direction::sent, bytes)};
+  const auto lines = app::trace_lines(segments);
+  const std::string all = joined(lines);
+  EXPECT_TRUE(any_line(lines, "handshake_failure")) << all;
+  EXPECT_TRUE(any_line(lines, "client > server  16 bytes that are not TLS")) << all;
+}
+
 TEST(Trace, ShowsPlaintextAlerts) {
   std::vector<TapTransport::Segment> segments = {
       segment(TapTransport::Direction::received, {21, 3, 3, 0, 2, 2, 40})};

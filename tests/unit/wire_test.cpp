@@ -136,6 +136,24 @@ TEST(Wire, RefusesWhatIsNotTls) {
   EXPECT_ERROR(split_records(http), ErrorCode::bad_input);
   Bytes huge = {kHandshake, 0x03, 0x03, 0xFF, 0xFF};
   EXPECT_ERROR(split_records(huge), ErrorCode::bad_input);
+  // The version is shown in hexadecimal, as TLS writes it.
+  const Bytes v = {kHandshake, 0x07, 0x71, 0x00, 0x01, 0x00};
+  auto bad = split_records(v);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("version 0x0771"), std::string::npos)
+      << bad.error().message();
+}
+
+TEST(Wire, KeepsWholeRecordsBeforeBytesThatAreNotTls) {
+  Bytes stream = {kAlert, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+  for (char c : std::string("GET / HTTP/1.1")) stream.push_back(static_cast<uint8_t>(c));
+  ASSERT_OK_AND_ASSIGN(auto split, split_records(stream));
+  ASSERT_EQ(split.records.size(), 1u);
+  EXPECT_EQ(split.records[0].content_type, kAlert);
+  EXPECT_EQ(split.incomplete_tail, 14u);
+  EXPECT_NE(split.not_tls.find("not a TLS record (content type 71, version 0x4554)"),
+            std::string::npos)
+      << split.not_tls;
 }
 
 TEST(Wire, ReadsServerHelloAndKeyExchange) {

@@ -34,15 +34,18 @@ struct Record {
 };
 
 // Records is what split_records found: whole records, then how many bytes
-// at the end belong to a record that is not complete yet.
+// at the end belong to a record that is not complete yet, or (when
+// `not_tls` says why) that are not TLS at all.
 struct Records {
   std::vector<Record> records;
   std::size_t incomplete_tail = 0;
+  std::string not_tls;
 };
 
 // split_records cuts a byte stream into records, which point into `stream`
 // (keep it alive while they are used). A header with an unknown content
-// type or a length over 2^14 + 2048 is `bad_input` (not TLS).
+// type or a length over 2^14 + 2048 is `bad_input` (not TLS) when it comes
+// first; after whole records, those are returned and `not_tls` is set.
 Result<Records> split_records(std::span<const uint8_t> stream);
 
 // HandshakeMessage is one handshake message (type and body).
