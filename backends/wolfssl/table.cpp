@@ -22,6 +22,17 @@
 
 namespace polytls::wolfssl {
 
+void FpCacheRelease::release_at_thread_exit() noexcept {
+  // Constructed once per thread, on first use; destroyed when the thread
+  // exits (for the main thread: at exit). wc_ecc_fp_free frees only the
+  // calling thread's cache and may run again after wolfCrypt_Cleanup did.
+  struct Release {
+    ~Release() { wc_ecc_fp_free(); }
+  };
+  static thread_local Release release;
+  (void)release;
+}
+
 namespace {
 
 // wolfSSL_Init / wolfSSL_Cleanup keep their own reference count but do not
