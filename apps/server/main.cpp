@@ -28,6 +28,7 @@ struct Options {
   std::string keylog;
   double handshake_timeout = 10, request_timeout = 10, idle_timeout = 15;
   std::size_t max_header_bytes = 16 * 1024;
+  bool no_resumption = false;
   bool quiet = false;
 };
 
@@ -85,6 +86,9 @@ Result<TlsServerConfig> build_config(const Options &o, const Backend &backend) {
     POLYTLS_TRY(config.client_anchors, backend.load_certificates_file(o.client_ca));
     config.client_auth = ClientAuth::require;
   }
+  // Off: no tickets (TLS 1.2 or 1.3) and no session-ID cache, so every
+  // connection is a full handshake. Unset: on wherever the backend has it.
+  if (o.no_resumption) config.resumption = false;
   if (!o.keylog.empty()) {
     auto file = std::make_shared<std::ofstream>(o.keylog, std::ios::app);
     if (!*file) return Error(ErrorCode::io, "cannot open the key log " + o.keylog);
@@ -136,8 +140,8 @@ int serve(const Options &o, const Backend &backend) {
   std::cerr << kApp << ": serving " << (*server)->url() << " with " << backend.name() << " ("
             << library_text(backend) << "), " << to_string(min)
             << (min == max ? "" : std::string(" to ") + std::string(to_string(max))) << ", "
-            << o.threads << (o.threads == 1 ? " thread" : " threads") << "; Ctrl-C stops"
-            << std::endl;
+            << o.threads << (o.threads == 1 ? " thread" : " threads")
+            << (o.no_resumption ? ", no resumption" : "") << "; Ctrl-C stops" << std::endl;
 
   int sig = 0;
   sigwait(&signals, &sig);
@@ -201,6 +205,8 @@ int run(int argc, char **argv) {
       ->check(CLI::PositiveNumber);
   cli.add_option("--max-header-bytes", o.max_header_bytes, "Largest request head (default 16384)")
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 20));
+  cli.add_flag("--no-resumption", o.no_resumption,
+               "Issue no session tickets and resume no session IDs: every handshake is full");
   cli.add_flag("--quiet", o.quiet, "No access log");
   if (auto end = parse_command_line(cli, argc, argv)) return *end;
   if (auto end = load_and_list(kApp, o.backend)) return *end;

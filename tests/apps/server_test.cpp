@@ -473,6 +473,87 @@ TEST_P(ServerTest, AppServesOnlyTheCiphersItIsGiven) {
   EXPECT_EQ(child->wait(15s), 0) << child->err();
 }
 
+// --no-resumption: the server issues no tickets and resumes no session IDs,
+// so a client that saved its session gets a full handshake the second time,
+// with TLS 1.2 and 1.3. Without the option the same client resumes (the
+// control: the client and the check are able to see a resumption).
+TEST_P(ServerTest, AppResumesSessionsUnlessToldNotTo) {
+  if (!b().supports(Capability::resumption)) GTEST_SKIP() << GetParam() << " has no resumption";
+  TempDir dir;
+  const std::string state = "POLYTLS_STATE_DIR=" + (dir / "state").string();
+  std::string plugin_path = "POLYTLS_PLUGIN_PATH=";
+  if (const char *pp = std::getenv("POLYTLS_PLUGIN_PATH")) plugin_path += pp;
+  const std::string cert = (dir / "state" / "localhost-cert.pem").string();
+
+  // One request on a new connection: whether the handshake resumed (as the
+  // client and the server's page say), and the session saved after it.
+  struct Visit {
+    bool resumed = false;
+    std::string page;
+    std::optional<SessionTicket> ticket;
+  };
+  const auto visit = [&](uint16_t port, TlsVersion version,
+                         const SessionTicket *resume) -> Result<Visit> {
+    TlsClientConfig config;
+    POLYTLS_TRY(config.anchors, b().load_certificates_file(cert));
+    config.min_version = config.max_version = version;
+    config.resumption = true;
+    POLYTLS_TRY(TlsContext context, b().make_client_context(std::move(config)));
+    POLYTLS_TRY(TcpStream tcp, TcpStream::connect("127.0.0.1", port, 5s));
+    tcp.set_io_timeout(10s);
+    POLYTLS_TRY(Session session, context.connect(std::make_unique<TcpStream>(std::move(tcp)),
+                                                 {.host = "localhost", .resume = resume}));
+    POLYTLS_CHECK(session.handshake());
+    POLYTLS_CHECK(
+        session.write_all(bytes("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")));
+    Visit v;
+    uint8_t buf[16384];
+    for (;;) {
+      auto n = session.read(buf);
+      if (!n) break;
+      v.page.append(reinterpret_cast<const char *>(buf), *n);
+    }
+    POLYTLS_TRY(SessionInfo info, session.info());
+    v.resumed = info.resumed;
+    // A server without resumption may give nothing to save (no ticket, no
+    // session ID): then there is nothing to offer next time.
+    if (auto t = session.export_ticket()) v.ticket = std::move(t).value();
+    return v;
+  };
+
+  for (const bool resumption : {true, false}) {
+    SCOPED_TRACE(resumption ? "resumption on (the default)" : "--no-resumption");
+    std::vector<std::string> argv = {
+        POLYTLS_SERVER_PATH, "--backend", GetParam(), "--port", "0", "--quiet"};
+    if (!resumption) argv.push_back("--no-resumption");
+    auto child = Child::start(argv, {}, {state, plugin_path});
+    ASSERT_TRUE(child.has_value());
+    ASSERT_TRUE(child->read_until("; Ctrl-C stops", 30s)) << child->err();
+    const std::string err = child->err();
+    const auto at = err.find("serving https://127.0.0.1:");
+    ASSERT_NE(at, std::string::npos) << err;
+    const auto port = static_cast<uint16_t>(std::stoi(err.substr(at + 26)));
+    for (const TlsVersion version : {TlsVersion::tls12, TlsVersion::tls13}) {
+      if (!supports_version(b(), version)) continue;
+      SCOPED_TRACE(to_string(version));
+      ASSERT_OK_AND_ASSIGN(Visit first, visit(port, version, nullptr));
+      EXPECT_FALSE(first.resumed);
+      EXPECT_NE(first.page.find("<td id=\"resumed\">no</td>"), std::string::npos) << first.page;
+      if (resumption) {
+        ASSERT_TRUE(first.ticket.has_value()) << "the server gave nothing to resume";
+      } else if (!first.ticket) {
+        continue;  // nothing offered, nothing resumed
+      }
+      ASSERT_OK_AND_ASSIGN(Visit second, visit(port, version, &*first.ticket));
+      EXPECT_EQ(second.resumed, resumption);
+      const std::string row = std::string("<td id=\"resumed\">") + (resumption ? "yes" : "no");
+      EXPECT_NE(second.page.find(row), std::string::npos) << second.page;
+    }
+    child->signal(SIGTERM);
+    EXPECT_EQ(child->wait(15s), 0) << child->err();
+  }
+}
+
 // A real browser: headless Chromium trusts the server's key through an SPKI
 // pin and renders the page; the DOM it dumps names this backend.
 TEST_P(ServerTest, HeadlessChromiumRendersThePage) {
