@@ -42,7 +42,7 @@ if(TARGET polytls-server AND TARGET polytls-client)
   set(smoke_port 44711)
   set(clients "$<TARGET_FILE:polytls-client>|https://localhost:${smoke_port}/|--cacert|${smoke_dir}/cert.pem")
   set(names client)
-  if(TARGET polytls_tiny_client)
+  if(TARGET polytls_tiny_client AND TARGET mbedtls_client)
     list(APPEND clients "$<TARGET_FILE:polytls_tiny_client>|localhost|${smoke_port}|${smoke_dir}/cert.pem"
          "$<TARGET_FILE:mbedtls_client>|localhost|${smoke_port}|${smoke_dir}/cert.pem")
     list(APPEND names tiny_client mbedtls_client)
