@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,35 @@ struct TlsContext {
   std::vector<unsigned char> alpn;  // wire format, by preference
   polytls_keylog_fn keylog = nullptr;
   void *keylog_user = nullptr;
+
+  // Client: the sessions most recently restored from resumption data, by
+  // those bytes. d2i_SSL_SESSION decodes the peer's certificate and key
+  // through OpenSSL 3's decoders, which cost more than the rest of a resumed
+  // TLS 1.2 handshake; a repeated ticket is SSL_SESSION_dup'ed from here
+  // instead (the copy, because SSL_free marks an unfinished connection's
+  // session not resumable, and that must not spoil the cached one).
+  mutable std::mutex restored_mutex;
+  mutable std::vector<std::pair<std::vector<unsigned char>, SslSession>> restored;
+  static constexpr std::size_t kRestoredMax = 32;
+
+  // restore returns a new SSL_SESSION for the resumption data, or nullptr
+  // when it is not a session this backend exported.
+  SslSession restore(const unsigned char *data, std::size_t len) const {
+    std::lock_guard<std::mutex> lock(restored_mutex);
+    for (const auto &[bytes, session] : restored) {
+      if (bytes.size() == len && std::memcmp(bytes.data(), data, len) == 0) {
+        return SslSession{SSL_SESSION_dup(session.get())};
+      }
+    }
+    const unsigned char *p = data;
+    SslSession decoded{d2i_SSL_SESSION(nullptr, &p, static_cast<long>(len))};
+    if (!decoded || p != data + len) return SslSession{};
+    SslSession copy{SSL_SESSION_dup(decoded.get())};
+    if (!copy) return SslSession{};
+    if (restored.size() == kRestoredMax) restored.erase(restored.begin());
+    restored.emplace_back(std::vector<unsigned char>(data, data + len), std::move(decoded));
+    return copy;
+  }
 
   // chain_check tells whether the peer's chain is verified against the
   // anchors (the peer_check runs in any case).
@@ -800,12 +830,12 @@ polytls_status tls_session_new(void *, polytls_tls_context *context,
     }
 
     if (params->resume.len > 0) {
-      const unsigned char *p = params->resume.data;
-      if (p == nullptr || params->resume.len > static_cast<std::size_t>(LONG_MAX)) {
+      if (params->resume.data == nullptr ||
+          params->resume.len > static_cast<std::size_t>(LONG_MAX)) {
         return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "bad resumption data");
       }
-      SslSession saved{d2i_SSL_SESSION(nullptr, &p, static_cast<long>(params->resume.len))};
-      if (!saved || p != params->resume.data + params->resume.len) {
+      SslSession saved = s->context->restore(params->resume.data, params->resume.len);
+      if (!saved) {
         return fail(err, POLYTLS_ERR_BAD_INPUT,
                     "the resumption data is not a session exported by the OpenSSL backend");
       }
