@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "backend_state.hpp"
 #include "der.hpp"
@@ -34,6 +35,15 @@ struct ContextState {
   std::optional<Key> key;
   std::vector<Certificate> anchors;
   KeylogCallback keylog;
+
+  // The SubjectAltNames of the server leaves this client context checked
+  // lately, by the leaf's DER. Reading them means inspecting the whole
+  // certificate, which costs more than the rest of the check; a client
+  // meets the same leaf on every connection to a server (and on every
+  // resumption, where the backend checks the leaf stored with the session).
+  mutable std::mutex leaf_mutex;
+  mutable std::vector<std::pair<std::vector<uint8_t>, std::vector<SubjectAltName>>> leaf_names;
+  static constexpr std::size_t kLeafNamesMax = 16;
 
   ContextState() = default;
   ContextState(const ContextState &) = delete;
@@ -124,11 +134,37 @@ struct SessionState {
     }
   }
 
+  // leaf_names returns the leaf's SubjectAltNames, from the context's cache
+  // when it has this leaf (same DER), else inspected and then cached.
+  Result<std::vector<SubjectAltName>> leaf_names(const BackendState &state,
+                                                 const polytls_cert *leaf) const {
+    auto export_der = POLYTLS_MEMBER(state, cert_export);
+    VectorSink der;
+    if (export_der != nullptr) {
+      polytls_error err = new_error();
+      if (export_der(state.ctx, leaf, &der.sink, &err) != POLYTLS_OK) der.bytes.clear();
+    }
+    if (!der.bytes.empty()) {
+      std::lock_guard<std::mutex> lock(context->leaf_mutex);
+      for (const auto &[bytes, names] : context->leaf_names) {
+        if (bytes == der.bytes) return names;
+      }
+    }
+    POLYTLS_TRY(CertificateInfo info, inspect_fields(state, leaf));
+    if (!der.bytes.empty()) {
+      std::lock_guard<std::mutex> lock(context->leaf_mutex);
+      auto &cache = context->leaf_names;
+      if (cache.size() == ContextState::kLeafNamesMax) cache.erase(cache.begin());
+      cache.emplace_back(std::move(der.bytes), info.subject_alt_names);
+    }
+    return std::move(info.subject_alt_names);
+  }
+
   Result<void> check_leaf(const polytls_cert *leaf) const {
     const BackendState &state = backend();
     if (context->verify) {
-      POLYTLS_TRY(CertificateInfo info, inspect_fields(state, leaf));
-      if (auto match = check_host(info.subject_alt_names, host); !match) {
+      POLYTLS_TRY(std::vector<SubjectAltName> names, leaf_names(state, leaf));
+      if (auto match = check_host(names, host); !match) {
         return Error(match.error().code(), match.error().message(), state.name);
       }
     }
