@@ -39,6 +39,7 @@ struct Options {
   bool force = false;
   bool no_progress = false;
   std::string static_dir;
+  std::string input;
 };
 
 // split_list accepts "a,b" as well as repeated options.
@@ -98,7 +99,8 @@ int run(int argc, char **argv) {
       ->type_name("FILE");
   cli.add_option("--backend", o.backends, "Only these backends (repeat it or a,b)")
       ->type_name("NAME");
-  cli.add_option("--test", o.tests, "Only these: handshake, resumed, bulk, heap (repeat it or a,b)");
+  cli.add_option("--test", o.tests,
+                 "Only these: handshake, resumed, bulk, heap (repeat it or a,b)");
   cli.add_option("--transport", o.transport, "memory, tcp or both (default both)")
       ->check(CLI::IsMember({"memory", "tcp", "both"}));
   cli.add_option("--tls-version", o.versions, "Only these versions: 1.2, 1.3");
@@ -130,6 +132,9 @@ int run(int argc, char **argv) {
       ->type_name("FILE");
   cli.add_flag("--force", o.force, "Replace --output if it exists");
   cli.add_flag("--no-progress", o.no_progress, "No progress line on stderr");
+  cli.add_option("--input", o.input,
+                 "Measure nothing: render a report saved with --format json in --format")
+      ->type_name("FILE");
   if (auto end = parse_command_line(cli, argc, argv)) return *end;
   if (auto end = load_and_list(kApp, o.backend, o.format == "json" ? Format::json : Format::text)) {
     return *end;
@@ -140,8 +145,8 @@ int run(int argc, char **argv) {
     std::error_code ec;
     const auto st = std::filesystem::status(o.output, ec);
     if (std::filesystem::is_regular_file(st)) {
-      return fail(kApp, Error(ErrorCode::already_exists,
-                              o.output + " exists (use --force to replace it)"));
+      return fail(
+          kApp, Error(ErrorCode::already_exists, o.output + " exists (use --force to replace it)"));
     }
   }
 
@@ -238,16 +243,26 @@ int run(int argc, char **argv) {
   }
 
   bench::Report report;
-  report.machine = bench::this_machine();
-  for (int i = 0; i < argc; ++i) report.command += (i ? " " : "") + std::string(argv[i]);
-  report.rows = bench::run(plan, progress);
-  std::filesystem::path static_dir = o.static_dir;
-  if (static_dir.empty()) {
-    std::error_code ec;
-    static_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() /
-                 "static-clients";
+  if (!o.input.empty()) {
+    auto text = read_file(o.input);
+    if (!text) return fail(kApp, text.error());
+    auto saved = bench::read_json(
+        std::string_view(reinterpret_cast<const char *>(text->data()), text->size()));
+    if (!saved) return fail(kApp, saved.error().with_context(o.input + ": "));
+    report = std::move(*saved);
+  } else {
+    report.machine = bench::this_machine();
+    for (int i = 0; i < argc; ++i)
+      report.command += (i ? " " : "") + std::string(argv[i]);
+    report.rows = bench::run(plan, progress);
+    std::filesystem::path static_dir = o.static_dir;
+    if (static_dir.empty()) {
+      std::error_code ec;
+      static_dir =
+          std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "static-clients";
+    }
+    report.sizes = static_sizes(static_dir, plan.backends);
   }
-  report.sizes = static_sizes(static_dir, plan.backends);
 
   std::ostringstream out;
   if (o.format == "json") {
@@ -264,13 +279,15 @@ int run(int argc, char **argv) {
   } else {
     WriteOptions w;
     w.overwrite = o.force;
-    if (auto written = write_file(o.output, out.str(), w); !written) return fail(kApp, written.error());
+    if (auto written = write_file(o.output, out.str(), w); !written)
+      return fail(kApp, written.error());
   }
   const bool failed = std::any_of(report.rows.begin(), report.rows.end(),
                                   [](const bench::Row &r) { return r.status == "failed"; });
   for (const bench::Row &r : report.rows) {
     if (r.status == "failed") {
-      std::cerr << kApp << ": " << (r.backend.empty() ? "" : r.backend + (r.direct ? " (direct)" : "") + ": ")
+      std::cerr << kApp << ": "
+                << (r.backend.empty() ? "" : r.backend + (r.direct ? " (direct)" : "") + ": ")
                 << bench::to_string(r.test) << ": " << r.note << "\n";
     }
   }

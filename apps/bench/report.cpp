@@ -55,7 +55,9 @@ std::string figure(double v) {
   return fixed(v, a >= 100 ? 0 : a >= 10 ? 1 : 2);
 }
 
-std::string engine_name(const Row &r) { return r.direct ? "direct" : "polytls"; }
+std::string engine_name(const Row &r) {
+  return r.direct ? "direct" : "polytls";
+}
 
 std::string overhead_text(const Row &r) {
   if (r.overhead_pct) {
@@ -90,18 +92,10 @@ std::vector<Table> tables(const Report &report) {
     for (Wire wire : {Wire::memory, Wire::tcp}) {
       Table t;
       switch (test) {
-        case Test::handshake:
-          t.title = "Full handshakes per second";
-          break;
-        case Test::resumed:
-          t.title = "Resumed handshakes per second";
-          break;
-        case Test::bulk:
-          t.title = "Bulk throughput, MB/s (16 KiB records)";
-          break;
-        case Test::heap:
-          t.title = "Heap held per established connection, bytes";
-          break;
+        case Test::handshake: t.title = "Full handshakes per second"; break;
+        case Test::resumed: t.title = "Resumed handshakes per second"; break;
+        case Test::bulk: t.title = "Bulk throughput, MB/s (16 KiB records)"; break;
+        case Test::heap: t.title = "Heap held per established connection, bytes"; break;
       }
       t.title += std::string(" — ") + (wire == Wire::memory ? "in memory" : "loopback TCP");
       t.header = {"backend", "engine", "TLS", "key", "group"};
@@ -172,12 +166,15 @@ void write_text(std::ostream &out, const Report &report) {
     std::vector<std::size_t> widths(t.header.size());
     auto width = [](const std::string &s) {
       std::size_t n = 0;  // UTF-8 characters, for "µs" and "—"
-      for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+      for (unsigned char c : s)
+        n += (c & 0xC0) != 0x80;
       return n;
     };
-    for (std::size_t i = 0; i < t.header.size(); ++i) widths[i] = width(t.header[i]);
+    for (std::size_t i = 0; i < t.header.size(); ++i)
+      widths[i] = width(t.header[i]);
     for (const auto &row : t.rows) {
-      for (std::size_t i = 0; i + 1 < row.size(); ++i) widths[i] = std::max(widths[i], width(row[i]));
+      for (std::size_t i = 0; i + 1 < row.size(); ++i)
+        widths[i] = std::max(widths[i], width(row[i]));
     }
     auto line = [&](const std::vector<std::string> &cells) {
       std::string text;
@@ -185,11 +182,13 @@ void write_text(std::ostream &out, const Report &report) {
         text += cells[i];
         if (i + 1 < cells.size()) text += std::string(widths[i] - width(cells[i]) + 2, ' ');
       }
-      while (!text.empty() && text.back() == ' ') text.pop_back();
+      while (!text.empty() && text.back() == ' ')
+        text.pop_back();
       out << "  " << text << "\n";
     };
     line(t.header);
-    for (const auto &row : t.rows) line(row);
+    for (const auto &row : t.rows)
+      line(row);
   }
   if (!report.sizes.empty()) {
     out << "\nStatically linked client (stripped)\n";
@@ -206,11 +205,12 @@ void write_markdown(std::ostream &out, const Report &report) {
   machine_lines(out, report, "- ");
   for (const Table &t : tables(report)) {
     out << "\n#### " << t.title << "\n\n|";
-    for (const auto &h : t.header) out << " " << h << " |";
+    for (const auto &h : t.header)
+      out << " " << h << " |";
     out << "\n|";
     for (std::size_t i = 0; i < t.header.size(); ++i) {
-      const bool number = t.header[i] == "median" || t.header[i] == "min" ||
-                          t.header[i] == "max" || t.header[i].find("CPU") != std::string::npos ||
+      const bool number = t.header[i] == "median" || t.header[i] == "min" || t.header[i] == "max" ||
+                          t.header[i].find("CPU") != std::string::npos ||
                           t.header[i] == "vs direct";
       out << (number ? " ---: |" : " --- |");
     }
@@ -227,7 +227,8 @@ void write_markdown(std::ostream &out, const Report &report) {
     }
   }
   if (!report.sizes.empty()) {
-    out << "\n#### Statically linked client (stripped)\n\n| backend | size | status |\n| --- | ---: "
+    out << "\n#### Statically linked client (stripped)\n\n| backend | size | status |\n| --- | "
+           "---: "
            "| --- |\n";
     for (const StaticSize &s : report.sizes) {
       out << "| " << s.backend << " | " << (s.status == "ok" ? human_bytes(s.file_bytes) : "")
@@ -238,9 +239,12 @@ void write_markdown(std::ostream &out, const Report &report) {
 
 void write_json(std::ostream &out, const Report &report) {
   nlohmann::json j;
-  j["machine"] = {{"cpu", report.machine.cpu},         {"cores", report.machine.cores},
-                  {"kernel", report.machine.kernel},   {"compiler", report.machine.compiler},
-                  {"build_type", report.machine.build_type}, {"date", report.machine.date}};
+  j["machine"] = {{"cpu", report.machine.cpu},
+                  {"cores", report.machine.cores},
+                  {"kernel", report.machine.kernel},
+                  {"compiler", report.machine.compiler},
+                  {"build_type", report.machine.build_type},
+                  {"date", report.machine.date}};
   j["command"] = report.command;
   j["targets"] = {{"handshake_pct", kHandshakeTargetPct},
                   {"bulk_pct", kBulkTargetPct},
@@ -283,6 +287,66 @@ void write_json(std::ostream &out, const Report &report) {
   out << j.dump(2) << "\n";
 }
 
+Result<Report> read_json(std::string_view text) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("results") || !j["results"].is_array()) {
+    return Error(ErrorCode::bad_input, "not a polytls-bench JSON report");
+  }
+  try {
+    Report r;
+    const auto &m = j.at("machine");
+    r.machine = Machine{m.value("cpu", ""),      m.value("cores", 0u),      m.value("kernel", ""),
+                        m.value("compiler", ""), m.value("build_type", ""), m.value("date", "")};
+    r.command = j.value("command", "");
+    for (const auto &o : j["results"]) {
+      Row row;
+      row.backend = o.value("backend", "");
+      row.library = o.value("library", "");
+      row.direct = o.value("engine", "") == "direct";
+      const std::string test = o.value("test", "");
+      bool known = false;
+      for (Test t : {Test::handshake, Test::resumed, Test::bulk, Test::heap}) {
+        if (test == to_string(t)) {
+          row.test = t;
+          known = true;
+        }
+      }
+      if (!known) return Error(ErrorCode::bad_input, "unknown test \"" + test + "\" in the report");
+      row.wire = o.value("transport", "") == "tcp" ? Wire::tcp : Wire::memory;
+      row.version = o.value("version", "");
+      row.key_type = o.value("key_type", "");
+      row.group = o.value("group", "");
+      row.suite = o.value("cipher_suite", "");
+      row.direction = o.value("direction", "");
+      row.status = o.value("status", "");
+      row.note = o.value("reason", "");
+      row.unit = o.value("unit", "");
+      if (row.status == "ok") {
+        row.value = Stat{o.at("median").get<double>(), o.at("min").get<double>(),
+                         o.at("max").get<double>(), o.at("samples").get<int>()};
+      }
+      if (o.contains("server_cpu_us")) row.server_cpu_us = o["server_cpu_us"].get<double>();
+      if (o.contains("client_cpu_us")) row.client_cpu_us = o["client_cpu_us"].get<double>();
+      if (o.contains("overhead_pct")) row.overhead_pct = o["overhead_pct"].get<double>();
+      if (o.contains("overhead_bytes")) row.overhead_bytes = o["overhead_bytes"].get<double>();
+      r.rows.push_back(std::move(row));
+    }
+    for (const auto &o : j.value("static_clients", nlohmann::json::array())) {
+      StaticSize s;
+      s.backend = o.value("backend", "");
+      s.status = o.value("status", "");
+      s.file = o.value("file", "");
+      s.note = o.value("reason", "");
+      s.file_bytes = o.value("stripped_bytes", std::uintmax_t{0});
+      r.sizes.push_back(std::move(s));
+    }
+    return r;
+  } catch (const nlohmann::json::exception &e) {
+    return Error(ErrorCode::bad_input,
+                 std::string("a malformed polytls-bench report: ") + e.what());
+  }
+}
+
 void write_csv(std::ostream &out, const Report &report) {
   out << "backend,engine,test,transport,version,key_type,group,cipher_suite,direction,unit,"
          "median,min,max,samples,server_cpu_us,client_cpu_us,overhead_pct,overhead_bytes,status,"
@@ -295,9 +359,8 @@ void write_csv(std::ostream &out, const Report &report) {
         << r.suite << "," << r.direction << "," << r.unit << ","
         << (ok ? fixed(r.value.median, 3) : "") << "," << (ok ? fixed(r.value.min, 3) : "") << ","
         << (ok ? fixed(r.value.max, 3) : "") << "," << (ok ? std::to_string(r.value.samples) : "")
-        << "," << opt(r.server_cpu_us) << "," << opt(r.client_cpu_us) << ","
-        << opt(r.overhead_pct) << "," << opt(r.overhead_bytes) << "," << r.status << ","
-        << csv_cell(r.note) << "\n";
+        << "," << opt(r.server_cpu_us) << "," << opt(r.client_cpu_us) << "," << opt(r.overhead_pct)
+        << "," << opt(r.overhead_bytes) << "," << r.status << "," << csv_cell(r.note) << "\n";
   }
 }
 

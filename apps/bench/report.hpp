@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "polytls/result.hpp"
 #include "runner.hpp"
 
 namespace polytls::bench {
@@ -17,7 +18,7 @@ struct Machine {
   std::string kernel;    // uname -sr
   std::string compiler;  // what built polytls-bench
   std::string build_type;
-  std::string date;      // UTC, ISO 8601
+  std::string date;  // UTC, ISO 8601
 };
 Machine this_machine();
 
@@ -42,6 +43,10 @@ struct Report {
 inline constexpr double kHandshakeTargetPct = 3.0;
 inline constexpr double kBulkTargetPct = 5.0;
 inline constexpr double kHeapTargetBytes = 2048.0;
+
+// read_json reads a report write_json wrote (polytls-bench --input), so a
+// saved run can be rendered again in another format.
+Result<Report> read_json(std::string_view text);
 
 void write_text(std::ostream &out, const Report &report);
 void write_markdown(std::ostream &out, const Report &report);

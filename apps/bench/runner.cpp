@@ -93,7 +93,9 @@ std::string key_name(KeyType type) {
   }
 }
 
-std::string version_name(TlsVersion v) { return v == TlsVersion::tls12 ? "1.2" : "1.3"; }
+std::string version_name(TlsVersion v) {
+  return v == TlsVersion::tls12 ? "1.2" : "1.3";
+}
 
 // Failure carries a message out of a measurement.
 struct Failure {
@@ -333,8 +335,8 @@ struct BulkBatch {
 constexpr std::size_t kRecord = 16 * 1024;
 
 struct BulkSetup {
-  Pair memory;                    // Wire::memory
-  std::unique_ptr<Peer> client;   // Wire::tcp
+  Pair memory;                   // Wire::memory
+  std::unique_ptr<Peer> client;  // Wire::tcp
   std::unique_ptr<Peer> server;
 };
 
@@ -464,7 +466,8 @@ Outcome<HeapFigures> heap_per_connection(Engine &engine, int count) {
     if (auto f = transfer(*pairs.back().client, *pairs.back().server, 1, 1)) return *f;
   }
   const auto all = static_cast<double>(live_heap_bytes());
-  for (auto &p : pairs) p.client.reset();
+  for (auto &p : pairs)
+    p.client.reset();
   const auto servers_only = static_cast<double>(live_heap_bytes());
   pairs.clear();
   HeapFigures h;
@@ -530,8 +533,7 @@ std::vector<CaseSpec> cases_for(const Plan &plan, const std::map<KeyType, Server
         if (test == Test::handshake || test == Test::resumed) {
           for (KeyType k : plan.key_types) {
             for (uint16_t g : plan.groups) {
-              const bool reduced_ok = g == plan.groups.front() ||
-                                      k == KeyType::ecdsa_p256 ||
+              const bool reduced_ok = g == plan.groups.front() || k == KeyType::ecdsa_p256 ||
                                       (plan.key_types.size() == 1);
               if (plan.full || reduced_ok) combos.emplace_back(k, g);
             }
@@ -568,8 +570,8 @@ std::vector<CaseSpec> cases_for(const Plan &plan, const std::map<KeyType, Server
             if (version == TlsVersion::tls12 && k == KeyType::ecdsa_p256 && g != 0x0017) {
               cs.c.client_extra_group = 0x0017;
             }
-            cs.label = std::string(to_string(test)) + " " + std::string(to_string(wire)) +
-                       " TLS " + version_name(version) + " " + key_name(k) + " " +
+            cs.label = std::string(to_string(test)) + " " + std::string(to_string(wire)) + " TLS " +
+                       version_name(version) + " " + key_name(k) + " " +
                        std::string(group_name(g)) +
                        (suite != 0 ? " " + std::string(cipher_suite_name(suite)) : "");
             out.push_back(std::move(cs));
@@ -721,7 +723,8 @@ void measure_case(const Plan &plan, const CaseSpec &cs, std::vector<Contender> &
       }
     }
   }
-  for (auto &c : engines) c.bulk.reset();
+  for (auto &c : engines)
+    c.bulk.reset();
 
   // Rows: polytls first, then its direct twin; overhead on the polytls row.
   const Contender *direct = nullptr;
@@ -799,7 +802,8 @@ std::vector<Row> run(const Plan &plan, const Progress &progress) {
     if (plan.direct) {
       if (auto d = make_direct_engine(name)) l.owned.push_back(std::move(d));
     }
-    for (auto &e : l.owned) l.contenders.emplace_back(e.get());
+    for (auto &e : l.owned)
+      l.contenders.emplace_back(e.get());
     lineups.push_back(std::move(l));
   }
 

@@ -42,13 +42,14 @@ struct Row {
   bool direct = false;
   Test test = Test::handshake;
   Wire wire = Wire::memory;
-  std::string version;    // "1.2", "1.3"
-  std::string key_type;   // "rsa2048", "ecdsa-p256", "ed25519"
-  std::string group;      // "x25519", ...
-  std::string suite;      // IANA name (the case's or the negotiated one)
-  std::string direction;  // bulk: "client-to-server" / "server-to-client"; heap: "server" / "client"
-  std::string status;     // "ok", "unsupported", "failed"
-  std::string note;       // the reason when not ok
+  std::string version;   // "1.2", "1.3"
+  std::string key_type;  // "rsa2048", "ecdsa-p256", "ed25519"
+  std::string group;     // "x25519", ...
+  std::string suite;     // IANA name (the case's or the negotiated one)
+  std::string
+      direction;       // bulk: "client-to-server" / "server-to-client"; heap: "server" / "client"
+  std::string status;  // "ok", "unsupported", "failed"
+  std::string note;    // the reason when not ok
   // value is per test: handshakes/s (handshake, resumed), MB/s (bulk,
   // 10^6 bytes of application data per second), bytes (heap).
   Stat value;
@@ -74,10 +75,10 @@ struct Plan {
   // full measures every key type with every group; otherwise every key
   // type with the first group, and every group with ECDSA P-256.
   bool full = false;
-  bool direct = true;            // measure the direct references too
-  int repeats = 5;               // measured batches per engine and case
+  bool direct = true;                    // measure the direct references too
+  int repeats = 5;                       // measured batches per engine and case
   std::chrono::milliseconds batch{200};  // the least time one batch runs
-  int min_iterations = 1;        // per batch, handshakes
+  int min_iterations = 1;                // per batch, handshakes
   std::size_t bulk_bytes = 8u << 20;     // per direction and batch, at least
   int heap_connections = 16;
   std::size_t max_suites = 0;  // bulk: at most this many suites per version (0: all)

@@ -2,6 +2,7 @@
 // each one sane (never a speed assertion: machines here are shared).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -26,8 +27,8 @@ class BenchTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(BenchTest, QuickRunGivesEverySaneFigure) {
   const std::string name = GetParam();
   const Backend b = backend(name);
-  ProcessResult r = run({POLYTLS_BENCH_PATH, "--quick", "--format", "json", "--backend", name},
-                        {}, std::chrono::seconds(300));
+  ProcessResult r = run({POLYTLS_BENCH_PATH, "--quick", "--format", "json", "--backend", name}, {},
+                        std::chrono::seconds(300));
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out.substr(0, 4000);
   const nlohmann::json report = nlohmann::json::parse(r.out);
   ASSERT_TRUE(report.contains("machine"));
@@ -89,8 +90,8 @@ TEST_P(BenchTest, QuickRunGivesEverySaneFigure) {
   if (b.supports(Capability::tls13)) versions.push_back("1.3");
   for (const std::string &engine : engines) {
     for (const std::string &version : versions) {
-      for (const char *what : {"handshake memory", "handshake tcp", "bulk memory", "bulk tcp",
-                               "heap memory"}) {
+      for (const char *what :
+           {"handshake memory", "handshake tcp", "bulk memory", "bulk tcp", "heap memory"}) {
         EXPECT_TRUE(ok.contains(engine + " " + what + " " + version))
             << engine << " " << what << " " << version;
       }
@@ -108,8 +109,9 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(BenchTest);
 
 TEST(BenchApp, TextMarkdownAndCsvAgree) {
   const std::string first = backend_names().front();
-  const std::vector<std::string> base{POLYTLS_BENCH_PATH, "--quick", "--backend", first,
-                                      "--test", "handshake,heap", "--transport", "memory"};
+  const std::vector<std::string> base{
+      POLYTLS_BENCH_PATH, "--quick",        "--backend",   first,
+      "--test",           "handshake,heap", "--transport", "memory"};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> argv = base;
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -124,8 +126,26 @@ TEST(BenchApp, TextMarkdownAndCsvAgree) {
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_TRUE(csv.out.starts_with("backend,engine,test,transport,version,")) << csv.out;
   std::size_t lines = 0;
-  for (char c : csv.out) lines += c == '\n';
+  for (char c : csv.out)
+    lines += c == '\n';
   EXPECT_EQ(lines, rows.size() + 1) << csv.out;
+
+  // A saved JSON report renders again, the same rows, without measuring.
+  TempDir dir;
+  write_text(dir / "run.json", json.out);
+  ProcessResult again =
+      run({POLYTLS_BENCH_PATH, "--input", (dir / "run.json").string(), "--format", "json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["results"], rows);
+  ProcessResult again_csv =
+      run({POLYTLS_BENCH_PATH, "--input", (dir / "run.json").string(), "--format", "csv"});
+  ASSERT_EQ(again_csv.exit_code, 0) << again_csv.err;
+  EXPECT_EQ(std::count(again_csv.out.begin(), again_csv.out.end(), '\n'),
+            static_cast<std::ptrdiff_t>(rows.size() + 1));
+  write_text(dir / "bad.json", "{\"results\": 3}");
+  ProcessResult bad = run({POLYTLS_BENCH_PATH, "--input", (dir / "bad.json").string()});
+  EXPECT_EQ(bad.exit_code, 7) << bad.err;
+  EXPECT_NE(bad.err.find("not a polytls-bench JSON report"), std::string::npos) << bad.err;
 
   ProcessResult md = with({"--format", "markdown"});
   ASSERT_EQ(md.exit_code, 0) << md.err;
