@@ -44,38 +44,32 @@ using CredentialsPtr =
 using PriorityPtr = std::unique_ptr<gnutls_priority_st, Free<gnutls_priority_deinit>>;
 using SessionPtr = std::unique_ptr<gnutls_session_int, Free<gnutls_deinit>>;
 
-// Signer says which certificate keys a TLS 1.2 suite works with (TLS 1.3
-// suites work with any).
-enum class Signer { any, ecdsa_or_eddsa, rsa };
-
 // Suite is one suite polytls allows, as GnuTLS priority words: a priority
 // string enables key exchanges and ciphers, and one key exchange with one
 // cipher is exactly one suite.
 struct Suite {
   uint16_t iana;
   TlsVersion version;
-  Signer signer;
   const char *key_exchange;  // TLS 1.2 only
   const char *cipher;
   const char *name;  // IANA
 };
 
 constexpr Suite kSuites[] = {
-    {0x1301, TlsVersion::tls13, Signer::any, nullptr, "+AES-128-GCM", "TLS_AES_128_GCM_SHA256"},
-    {0x1302, TlsVersion::tls13, Signer::any, nullptr, "+AES-256-GCM", "TLS_AES_256_GCM_SHA384"},
-    {0x1303, TlsVersion::tls13, Signer::any, nullptr, "+CHACHA20-POLY1305",
-     "TLS_CHACHA20_POLY1305_SHA256"},
-    {0xC02B, TlsVersion::tls12, Signer::ecdsa_or_eddsa, "+ECDHE-ECDSA", "+AES-128-GCM",
+    {0x1301, TlsVersion::tls13, nullptr, "+AES-128-GCM", "TLS_AES_128_GCM_SHA256"},
+    {0x1302, TlsVersion::tls13, nullptr, "+AES-256-GCM", "TLS_AES_256_GCM_SHA384"},
+    {0x1303, TlsVersion::tls13, nullptr, "+CHACHA20-POLY1305", "TLS_CHACHA20_POLY1305_SHA256"},
+    {0xC02B, TlsVersion::tls12, "+ECDHE-ECDSA", "+AES-128-GCM",
      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
-    {0xC02F, TlsVersion::tls12, Signer::rsa, "+ECDHE-RSA", "+AES-128-GCM",
+    {0xC02F, TlsVersion::tls12, "+ECDHE-RSA", "+AES-128-GCM",
      "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
-    {0xC02C, TlsVersion::tls12, Signer::ecdsa_or_eddsa, "+ECDHE-ECDSA", "+AES-256-GCM",
+    {0xC02C, TlsVersion::tls12, "+ECDHE-ECDSA", "+AES-256-GCM",
      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
-    {0xC030, TlsVersion::tls12, Signer::rsa, "+ECDHE-RSA", "+AES-256-GCM",
+    {0xC030, TlsVersion::tls12, "+ECDHE-RSA", "+AES-256-GCM",
      "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
-    {0xCCA9, TlsVersion::tls12, Signer::ecdsa_or_eddsa, "+ECDHE-ECDSA", "+CHACHA20-POLY1305",
+    {0xCCA9, TlsVersion::tls12, "+ECDHE-ECDSA", "+CHACHA20-POLY1305",
      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
-    {0xCCA8, TlsVersion::tls12, Signer::rsa, "+ECDHE-RSA", "+CHACHA20-POLY1305",
+    {0xCCA8, TlsVersion::tls12, "+ECDHE-RSA", "+CHACHA20-POLY1305",
      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
 };
 
@@ -95,18 +89,6 @@ const char *group_word(uint16_t iana) noexcept {
     case 0x0018: return "+GROUP-SECP384R1";
     default: return nullptr;
   }
-}
-
-Signer signer_of(KeyType type) noexcept {
-  switch (type) {
-    case KeyType::rsa2048:
-    case KeyType::rsa3072:
-    case KeyType::rsa4096: return Signer::rsa;
-    case KeyType::ecdsa_p256:
-    case KeyType::ecdsa_p384:
-    case KeyType::ed25519: return Signer::ecdsa_or_eddsa;
-  }
-  return Signer::any;
 }
 
 std::string describe(int rc) {
@@ -466,22 +448,13 @@ class GnutlsEngine final : public Engine {
     }
     std::string key_exchanges = kDefaultKeyExchanges;
     std::string ciphers = kDefaultCiphers;
+    if (auto checked = check_case(c); !checked) return checked.error();
     if (c.cipher_suite != 0) {
       const Suite *suite = nullptr;
       for (const Suite &s : kSuites) {
         if (s.iana == c.cipher_suite && s.version == c.version) suite = &s;
       }
-      if (suite == nullptr) {
-        return Error(ErrorCode::bad_input, "cipher suite " + std::to_string(c.cipher_suite) +
-                                               " is not one polytls allows for this version");
-      }
-      if (suite->signer != Signer::any && suite->signer != signer_of(c.identity->key_type)) {
-        return Error(ErrorCode::unsupported,
-                     std::string(suite->name) + " needs a certificate with " +
-                         (suite->signer == Signer::rsa ? "an RSA key" : "an ECDSA or EdDSA key") +
-                         ", and this case's key is " +
-                         std::string(to_string(c.identity->key_type)));
-      }
+      if (suite == nullptr) return Error(ErrorCode::internal, "a polytls suite without its words");
       if (suite->key_exchange != nullptr) key_exchanges = suite->key_exchange;
       ciphers = suite->cipher;
     }

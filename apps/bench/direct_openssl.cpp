@@ -43,28 +43,23 @@ using SessionPtr = std::unique_ptr<SSL_SESSION, Free<SSL_SESSION_free>>;
 using X509Ptr = std::unique_ptr<X509, Free<X509_free>>;
 using KeyPtr = std::unique_ptr<EVP_PKEY, Free<EVP_PKEY_free>>;
 
-// Signer says which certificate keys a TLS 1.2 suite works with (TLS 1.3
-// suites work with any).
-enum class Signer { any, ecdsa_or_eddsa, rsa };
-
 struct Suite {
   uint16_t iana;
   TlsVersion version;
-  Signer signer;
   const char *openssl_name;
 };
 
 // The suites polytls allows, in its default order of preference.
 constexpr Suite kSuites[] = {
-    {0x1301, TlsVersion::tls13, Signer::any, "TLS_AES_128_GCM_SHA256"},
-    {0x1302, TlsVersion::tls13, Signer::any, "TLS_AES_256_GCM_SHA384"},
-    {0x1303, TlsVersion::tls13, Signer::any, "TLS_CHACHA20_POLY1305_SHA256"},
-    {0xC02B, TlsVersion::tls12, Signer::ecdsa_or_eddsa, "ECDHE-ECDSA-AES128-GCM-SHA256"},
-    {0xC02F, TlsVersion::tls12, Signer::rsa, "ECDHE-RSA-AES128-GCM-SHA256"},
-    {0xC02C, TlsVersion::tls12, Signer::ecdsa_or_eddsa, "ECDHE-ECDSA-AES256-GCM-SHA384"},
-    {0xC030, TlsVersion::tls12, Signer::rsa, "ECDHE-RSA-AES256-GCM-SHA384"},
-    {0xCCA9, TlsVersion::tls12, Signer::ecdsa_or_eddsa, "ECDHE-ECDSA-CHACHA20-POLY1305"},
-    {0xCCA8, TlsVersion::tls12, Signer::rsa, "ECDHE-RSA-CHACHA20-POLY1305"},
+    {0x1301, TlsVersion::tls13, "TLS_AES_128_GCM_SHA256"},
+    {0x1302, TlsVersion::tls13, "TLS_AES_256_GCM_SHA384"},
+    {0x1303, TlsVersion::tls13, "TLS_CHACHA20_POLY1305_SHA256"},
+    {0xC02B, TlsVersion::tls12, "ECDHE-ECDSA-AES128-GCM-SHA256"},
+    {0xC02F, TlsVersion::tls12, "ECDHE-RSA-AES128-GCM-SHA256"},
+    {0xC02C, TlsVersion::tls12, "ECDHE-ECDSA-AES256-GCM-SHA384"},
+    {0xC030, TlsVersion::tls12, "ECDHE-RSA-AES256-GCM-SHA384"},
+    {0xCCA9, TlsVersion::tls12, "ECDHE-ECDSA-CHACHA20-POLY1305"},
+    {0xCCA8, TlsVersion::tls12, "ECDHE-RSA-CHACHA20-POLY1305"},
 };
 
 // suite_list joins the OpenSSL names of the suites of `version`, or names
@@ -87,18 +82,6 @@ const char *openssl_group(uint16_t iana) noexcept {
     case 0x0018: return "P-384";
     default: return nullptr;
   }
-}
-
-Signer signer_of(KeyType type) noexcept {
-  switch (type) {
-    case KeyType::rsa2048:
-    case KeyType::rsa3072:
-    case KeyType::rsa4096: return Signer::rsa;
-    case KeyType::ecdsa_p256:
-    case KeyType::ecdsa_p384:
-    case KeyType::ed25519: return Signer::ecdsa_or_eddsa;
-  }
-  return Signer::any;
 }
 
 // take_errors empties the thread's OpenSSL error queue into one line.
@@ -321,23 +304,7 @@ class OpensslEngine final : public Engine {
       client_groups = client_groups + ':' + extra_name;
       extra = c.client_extra_group;
     }
-    if (c.cipher_suite != 0) {
-      const Suite *suite = nullptr;
-      for (const Suite &s : kSuites) {
-        if (s.iana == c.cipher_suite && s.version == c.version) suite = &s;
-      }
-      if (suite == nullptr) {
-        return Error(ErrorCode::bad_input, "cipher suite " + std::to_string(c.cipher_suite) +
-                                               " is not one polytls allows for this version");
-      }
-      if (suite->signer != Signer::any && suite->signer != signer_of(c.identity->key_type)) {
-        return Error(ErrorCode::unsupported,
-                     std::string(suite->openssl_name) + " needs a certificate with " +
-                         (suite->signer == Signer::rsa ? "an RSA key" : "an ECDSA or EdDSA key") +
-                         ", and this case's key is " +
-                         std::string(to_string(c.identity->key_type)));
-      }
-    }
+    if (auto checked = check_case(c); !checked) return checked.error();
     // In TLS 1.2, OpenSSL uses an ECDSA certificate only when the client's
     // supported groups list the certificate's curve (RFC 8422; a server
     // finds no shared cipher, a client rejects the certificate with "wrong

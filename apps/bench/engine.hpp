@@ -112,6 +112,12 @@ class Engine {
   virtual Result<std::unique_ptr<Ticket>> save(Peer &client) = 0;
 };
 
+// check_case checks what every engine needs of a case: an identity,
+// groups and a cipher suite among polytls's secure ones (bad_input
+// otherwise), and, in TLS 1.2, a suite the case's key can sign for
+// (unsupported otherwise).
+Result<void> check_case(const Case &c);
+
 // make_direct_engine returns the direct reference for `backend`, or
 // nullptr when this build has none for it (direct.cpp).
 std::unique_ptr<Engine> make_direct_engine(const std::string &backend);
