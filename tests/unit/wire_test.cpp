@@ -146,7 +146,8 @@ TEST(Wire, RefusesWhatIsNotTls) {
 
 TEST(Wire, KeepsWholeRecordsBeforeBytesThatAreNotTls) {
   Bytes stream = {kAlert, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
-  for (char c : std::string("GET / HTTP/1.1")) stream.push_back(static_cast<uint8_t>(c));
+  for (char c : std::string("GET / HTTP/1.1"))
+    stream.push_back(static_cast<uint8_t>(c));
   ASSERT_OK_AND_ASSIGN(auto split, split_records(stream));
   ASSERT_EQ(split.records.size(), 1u);
   EXPECT_EQ(split.records[0].content_type, kAlert);
