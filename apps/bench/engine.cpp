@@ -1,6 +1,8 @@
 // engine.cpp: what every Engine checks of a Case the same way.
 #include "engine.hpp"
 
+#include "polytls/kit/backend_kit.hpp"
+
 #include <algorithm>
 #include <string>
 
@@ -8,17 +10,18 @@ namespace polytls::bench {
 
 namespace {
 
-// A TLS 1.2 ECDHE_RSA suite needs an RSA key; ECDHE_ECDSA an ECDSA or
-// EdDSA one (RFC 8422). TLS 1.3 suites take any key.
-bool needs_rsa(uint16_t suite) noexcept {
-  return suite == 0xC02F || suite == 0xC030 || suite == 0xCCA8;
-}
-
 bool is_rsa(KeyType type) noexcept {
   return type == KeyType::rsa2048 || type == KeyType::rsa3072 || type == KeyType::rsa4096;
 }
 
 }  // namespace
+
+bool needs_rsa(uint16_t suite) noexcept {
+  for (const kit::TlsSuite &s : kit::kTlsSuites) {
+    if (s.iana == suite) return s.kx == kit::TlsSuiteKx::kEcdheRsa;
+  }
+  return false;
+}
 
 Result<void> check_case(const Case &c) {
   if (c.identity == nullptr) return Error(ErrorCode::bad_input, "the case has no identity");

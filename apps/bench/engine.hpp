@@ -112,6 +112,11 @@ class Engine {
   virtual Result<std::unique_ptr<Ticket>> save(Peer &client) = 0;
 };
 
+// needs_rsa tells whether a TLS 1.2 suite is ECDHE_RSA, so needs an RSA
+// key (ECDHE_ECDSA suites take ECDSA or EdDSA keys, RFC 8422; TLS 1.3
+// suites any key), from the kit's table of polytls's suites.
+bool needs_rsa(uint16_t suite) noexcept;
+
 // check_case checks what every engine needs of a case: an identity,
 // groups and a cipher suite among polytls's secure ones (bad_input
 // otherwise), and, in TLS 1.2, a suite the case's key can sign for

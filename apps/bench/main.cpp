@@ -169,18 +169,12 @@ int run(int argc, char **argv) {
   if (!o.tests.empty()) {
     plan.tests.clear();
     for (const std::string &t : split_list(o.tests)) {
-      bool known = false;
-      for (bench::Test test :
-           {bench::Test::handshake, bench::Test::resumed, bench::Test::bulk, bench::Test::heap}) {
-        if (t == bench::to_string(test)) {
-          plan.tests.push_back(test);
-          known = true;
-        }
-      }
-      if (!known) {
+      const auto test = bench::parse_test(t);
+      if (!test) {
         return fail(kApp, Error(ErrorCode::bad_input,
                                 "unknown test \"" + t + "\" (handshake, resumed, bulk, heap)"));
       }
+      plan.tests.push_back(*test);
     }
   }
   plan.wires.clear();

@@ -304,14 +304,11 @@ Result<Report> read_json(std::string_view text) {
       row.library = o.value("library", "");
       row.direct = o.value("engine", "") == "direct";
       const std::string test = o.value("test", "");
-      bool known = false;
-      for (Test t : {Test::handshake, Test::resumed, Test::bulk, Test::heap}) {
-        if (test == to_string(t)) {
-          row.test = t;
-          known = true;
-        }
+      const auto parsed = parse_test(test);
+      if (!parsed) {
+        return Error(ErrorCode::bad_input, "unknown test \"" + test + "\" in the report");
       }
-      if (!known) return Error(ErrorCode::bad_input, "unknown test \"" + test + "\" in the report");
+      row.test = *parsed;
       row.wire = o.value("transport", "") == "tcp" ? Wire::tcp : Wire::memory;
       row.version = o.value("version", "");
       row.key_type = o.value("key_type", "");

@@ -41,6 +41,13 @@ std::string_view to_string(Test test) noexcept {
   return "?";
 }
 
+std::optional<Test> parse_test(std::string_view name) noexcept {
+  for (Test t : {Test::handshake, Test::resumed, Test::bulk, Test::heap}) {
+    if (name == to_string(t)) return t;
+  }
+  return std::nullopt;
+}
+
 std::string_view to_string(Wire wire) noexcept {
   return wire == Wire::memory ? "memory" : "tcp";
 }
@@ -549,8 +556,7 @@ std::vector<CaseSpec> cases_for(const Plan &plan, const std::map<KeyType, Server
           for (uint16_t s : secure_cipher_suites(version)) {
             // one suite per cipher: AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305
             const bool rsa = payload_key(plan) == KeyType::rsa2048;
-            if (version == TlsVersion::tls12 &&
-                ((s == 0xC02F || s == 0xC030 || s == 0xCCA8) != rsa)) {
+            if (version == TlsVersion::tls12 && needs_rsa(s) != rsa) {
               continue;
             }
             suites.push_back(s);

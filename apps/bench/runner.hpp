@@ -25,6 +25,8 @@ enum class Test { handshake, resumed, bulk, heap };
 enum class Wire { memory, tcp };
 std::string_view to_string(Test test) noexcept;
 std::string_view to_string(Wire wire) noexcept;
+// parse_test reads a test's name as to_string writes it.
+std::optional<Test> parse_test(std::string_view name) noexcept;
 
 // Stat summarises repeated figures: median and the range.
 struct Stat {
