@@ -455,6 +455,107 @@ TEST_P(TlsTest, GarbageAndSilenceFailCleanly) {
   }
 }
 
+// One client and one server context, with client certificates both ways,
+// used by several threads at once: every backend says its contexts may be
+// shared between threads (Mbed TLS lends each handshake its own copy of the
+// keys and anchors, whose EC and RSA objects keep per-operation state).
+TEST_P(TlsTest, OneContextPairServesSeveralThreadsAtOnce) {
+  for (KeyType type : {KeyType::ecdsa_p256, KeyType::rsa2048}) {
+    if (!b().supports(type)) continue;
+    SCOPED_TRACE(std::string(to_string(type)));
+    const Pki &pk = p(type);
+    TlsServerConfig server = server_config(pk.server, pk.server_key);
+    server.client_auth = ClientAuth::require;
+    server.client_anchors = copies(pk.ca, b());
+    TlsClientConfig client = client_config(&pk.ca);
+    client.chain = copies(pk.client, b());
+    client.key = copy_key(pk.client_key, b());
+    ASSERT_OK_AND_ASSIGN(TlsContext sctx, b().make_server_context(std::move(server)));
+    ASSERT_OK_AND_ASSIGN(TlsContext cctx, b().make_client_context(std::move(client)));
+
+    constexpr int kThreads = 4;
+    constexpr int kEach = 5;
+    std::vector<std::string> failures(kThreads);
+    std::vector<int> done(kThreads, 0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kEach; ++i) {
+          auto pair = connect_memory(cctx, sctx, {.host = "localhost"});
+          if (!pair) {
+            failures[t] = pair.error().to_string();
+            return;
+          }
+          HandshakeOutcome out = pump(pair->client, pair->server);
+          if (!out.both_ok()) {
+            failures[t] =
+                !out.client ? out.client.error().to_string() : out.server.error().to_string();
+            return;
+          }
+          const std::vector<uint8_t> payload = random_payload(20000, static_cast<uint32_t>(t));
+          auto got = transfer(pair->client, pair->server, payload);
+          if (!got || *got != payload) {
+            failures[t] = got ? "the payload arrived changed" : got.error().to_string();
+            return;
+          }
+          ++done[t];
+        }
+      });
+    }
+    for (std::thread &thread : threads)
+      thread.join();
+    for (int t = 0; t < kThreads; ++t) {
+      EXPECT_EQ(failures[t], "") << "thread " << t;
+      EXPECT_EQ(done[t], kEach) << "thread " << t;
+    }
+  }
+}
+
+// Many handshakes in flight on one context pair at once (more than a backend
+// might keep for reuse), then data on every connection after all of them
+// completed, then the connections go in another order than they came.
+TEST_P(TlsTest, ManyHandshakesInFlightOnOneContext) {
+  ASSERT_OK_AND_ASSIGN(TlsContext sctx, b().make_server_context(server_config()));
+  ASSERT_OK_AND_ASSIGN(TlsContext cctx, b().make_client_context(client_config()));
+  constexpr int kPairs = 80;
+  std::vector<std::optional<SessionPair>> pairs;
+  for (int i = 0; i < kPairs; ++i) {
+    ASSERT_OK_AND_ASSIGN(SessionPair pair, connect_memory(cctx, sctx, {.host = "localhost"}));
+    pairs.emplace_back(std::move(pair));
+  }
+  // Every client's first flight before any server answers.
+  for (auto &pair : pairs) {
+    auto r = pair->client.handshake();
+    ASSERT_FALSE(r.has_value());
+    ASSERT_EQ(r.error().code(), ErrorCode::want_read) << r.error().to_string();
+  }
+  for (auto &pair : pairs) {
+    HandshakeOutcome out = pump(pair->client, pair->server);
+    ASSERT_OK(out.client);
+    ASSERT_OK(out.server);
+  }
+  for (int i = 0; i < kPairs; ++i) {
+    const std::vector<uint8_t> payload = random_payload(3000, static_cast<uint32_t>(i));
+    ASSERT_OK_AND_ASSIGN(auto got, transfer(pairs[i]->server, pairs[i]->client, payload));
+    EXPECT_TRUE(got == payload) << "connection " << i;
+  }
+  // Every other connection first, then the rest, with a new handshake between.
+  for (int i = 0; i < kPairs; i += 2)
+    pairs[i].reset();
+  {
+    ASSERT_OK_AND_ASSIGN(SessionPair pair, connect_memory(cctx, sctx, {.host = "localhost"}));
+    HandshakeOutcome out = pump(pair.client, pair.server);
+    EXPECT_OK(out.client);
+    EXPECT_OK(out.server);
+  }
+  for (int i = 1; i < kPairs; i += 2) {
+    ASSERT_OK_AND_ASSIGN(auto got,
+                         transfer(pairs[i]->client, pairs[i]->server, bytes("still here")));
+    EXPECT_EQ(std::string(got.begin(), got.end()), "still here") << "connection " << i;
+  }
+  pairs.clear();
+}
+
 TEST_P(TlsTest, NoCommonVersionIsProtocolVersion) {
   const TlsVersion other = version() == TlsVersion::tls12 ? TlsVersion::tls13 : TlsVersion::tls12;
   if (!supports_version(b(), other)) {
