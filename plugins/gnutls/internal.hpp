@@ -97,6 +97,12 @@ polytls_status make_public_key(PubKey pub, std::unique_ptr<Key> &out, polytls_er
 polytls_status import_cert(std::span<const unsigned char> der, std::unique_ptr<Cert> &out,
                            polytls_error *err);
 
+// adopt_cert is import_cert for a certificate already parsed from `der`
+// (`crt`, taken over; parsed here when NULL): the same checks and errors,
+// without parsing the bytes a second time.
+polytls_status adopt_cert(std::span<const unsigned char> der, X509Crt crt,
+                          std::unique_ptr<Cert> &out, polytls_error *err);
+
 // digest_for maps POLYTLS_DIGEST_SHA1/256/384/512 to GnuTLS; GNUTLS_DIG_UNKNOWN
 // for anything else.
 gnutls_digest_algorithm_t digest_for(uint32_t digest) noexcept;
@@ -112,12 +118,42 @@ struct ChainResult {
   std::string detail;
 };
 
+// TrustAnchors is a set of trust anchors parsed once into a GnuTLS trust
+// list (gnutls_x509_trust_list_add_cas, nothing else), so that many chains
+// are verified against it without parsing the anchors again: a TLS
+// context builds one at its first verification and its sessions share it.
+// Immutable once built; verify_chain only reads it, from any number of
+// threads at once (see verify_chain in x509.cpp for why GnuTLS allows that).
+struct TrustAnchors {
+  gnutls_x509_trust_list_t list = nullptr;  // owns the parsed anchors; NULL without anchors
+  std::size_t count = 0;                    // the number of anchors given
+  ChainResult failure;                      // why the list could not be built, if it could not
+  TrustAnchors() = default;
+  TrustAnchors(const TrustAnchors &) = delete;
+  TrustAnchors &operator=(const TrustAnchors &) = delete;
+  ~TrustAnchors();
+};
+
+// build_trust_anchors parses `anchors` (DER, each trusted as given) into
+// `out`, which must be fresh. A failure is kept in out.failure: it is what
+// verify_chain answers with this set, as when the anchors were parsed per
+// verification.
+void build_trust_anchors(std::span<const std::span<const unsigned char>> anchors,
+                         TrustAnchors &out);
+
 // verify_chain is cert_verify's decision, shared with the TLS sessions:
 // `chain` is the leaf then any other certificates (in any order), each as
-// DER; `anchors` are trusted as given. `purpose` is a key purpose OID that
-// every certificate of the path must allow when it has an extendedKeyUsage
-// (NULL for none). Certificates are parsed afresh, so the call shares no
-// GnuTLS object with any other.
+// DER; the anchors are trusted as given. `purpose` is a key purpose OID
+// that every certificate of the path must allow when it has an
+// extendedKeyUsage (NULL for none). The chain's certificates are parsed
+// afresh for the call; when `parsed` is not NULL it receives them (in
+// `chain`'s order, the leaf first) so that the caller can use them without
+// parsing them again, and is left empty if parsing failed.
+ChainResult verify_chain(std::span<const std::span<const unsigned char>> chain,
+                         const TrustAnchors &trust, const char *purpose,
+                         std::vector<X509Crt> *parsed);
+
+// The one-off form (cert_verify): the anchors are parsed for this call.
 ChainResult verify_chain(std::span<const std::span<const unsigned char>> chain,
                          std::span<const std::span<const unsigned char>> anchors,
                          const char *purpose);

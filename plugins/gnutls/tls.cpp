@@ -23,9 +23,14 @@
 //     GnuTLS's own trust list is not used: verify_chain is exactly
 //     cert_verify's semantics by construction (anchors trusted as given, a
 //     self-signed leaf trusted directly, no host name check), and a server
-//     without a trust list sends no certificate_authorities. A client hands
-//     out its certificate through a retrieve function, whatever CAs a server
-//     names (GnuTLS's own choice would send none when no issuer matches).
+//     without a trust list sends no certificate_authorities. The context
+//     parses its anchors into a trust list of its own once, at its first
+//     verification (TrustAnchors, trust_anchors), which every session's
+//     verification reads from then on; the peer's chain is parsed
+//     once per handshake, and the peer check gets the leaf verify_chain
+//     parsed. A client hands out its certificate through a retrieve
+//     function, whatever CAs a server names (GnuTLS's own choice would send
+//     none when no issuer matches).
 //   - GnuTLS's handshake sends no alert when it fails: the backend sends one
 //     itself (gnutls_alert_send): alert_to_send() for our verification's and
 //     the peer check's failures, gnutls_error_to_alert() for the library's,
@@ -38,7 +43,9 @@
 //     1.3 tickets) and a session-ID cache of its own (gnutls_db_set_*; TLS
 //     1.2 clients that do not ask for tickets). A client's exported session
 //     is the server's leaf (checked by peer_check before it is offered again)
-//     followed by gnutls_session_get_data2's bytes.
+//     followed by gnutls_session_get_data2's bytes. A context with
+//     resumption keeps the leaves it parsed in a small pool, so that the
+//     peer check of a resumed session does not parse its stored leaf again.
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -101,6 +108,10 @@ constexpr unsigned char kExportMagic[] = {'P', 'T', 'G', 'S', 1};
 // The largest number of sessions a server context's session-ID cache keeps.
 constexpr std::size_t kCacheEntries = 20000;
 
+// The largest number of parsed peer leaves a context with resumption keeps
+// for the peer checks of resumed sessions (TlsContext::leaf_pool).
+constexpr std::size_t kLeafPoolEntries = 8;
+
 // Failure is a remembered error: status, library code and detail.
 struct Failure {
   polytls_status status = POLYTLS_OK;
@@ -132,8 +143,8 @@ std::string library_words(int code) {
 }
 
 // TlsContext is what a `polytls_tls_context *` points to. Immutable once
-// made (the session cache has its own lock), so sessions of one context may
-// run on several threads at once.
+// made (the session cache and the leaf pool have their own locks), so
+// sessions of one context may run on several threads at once.
 struct TlsContext {
   uint32_t role = 0;
   uint32_t min_version = 0;
@@ -164,6 +175,21 @@ struct TlsContext {
   std::mutex cache_mutex;
   std::deque<CacheEntry> cache;
 
+  // With resumption on: peer leaves already parsed, so that the peer check
+  // of a resumed session (on the leaf stored with it, which a full
+  // handshake checked before) does not parse it again. Oldest first, at
+  // most kLeafPoolEntries, one per DER. A session takes an entry out for
+  // its check and puts it back afterwards (take_leaf, keep_leaf): a Cert is
+  // only ever used by one session at a time, never shared between threads.
+  std::mutex leaf_pool_mutex;
+  std::vector<std::unique_ptr<Cert>> leaf_pool;
+
+  // The anchors parsed into a trust list once, by the first verification
+  // (trust_anchors), and only read from then on: every session's
+  // verify_chain shares it, on any thread.
+  mutable std::once_flag trust_once;
+  mutable std::unique_ptr<const TrustAnchors> trust;
+
   TlsContext() = default;
   TlsContext(const TlsContext &) = delete;
   TlsContext &operator=(const TlsContext &) = delete;
@@ -176,6 +202,23 @@ struct TlsContext {
   }
 
   bool client() const noexcept { return role == POLYTLS_ROLE_CLIENT; }
+
+  // trust_anchors builds the anchors' trust list on first use: std::call_once
+  // runs the build on one thread, makes any other wait for it, and
+  // publishes the finished list to all of them (a build that throws leaves
+  // nothing behind, and the next call builds again). The list is immutable
+  // from then on; see verify_chain (x509.cpp) for why GnuTLS lets several
+  // threads verify against one list at once.
+  const TrustAnchors &trust_anchors() const {
+    std::call_once(trust_once, [this] {
+      std::vector<std::span<const unsigned char>> views(anchors.begin(), anchors.end());
+      auto built = std::make_unique<TrustAnchors>();
+      build_trust_anchors(views, *built);
+      trust = std::move(built);
+    });
+    return *trust;
+  }
+
   // chain_check tells whether the peer's chain is verified against the
   // anchors (the peer_check runs in any case).
   bool chain_check() const noexcept {
@@ -367,19 +410,63 @@ ssize_t pull(gnutls_transport_ptr_t ptr, void *buf, std::size_t cap) noexcept {
 
 // ---- peer verification ----
 
-// run_peer_check hands `leaf_der` to the core's check as one of this
-// backend's own certificates (borrowed for the call).
-Failure run_peer_check(TlsSession &s, std::span<const unsigned char> leaf_der) {
+// take_leaf takes the pool's parsed leaf with these DER bytes out of the
+// context's pool, or returns NULL.
+std::unique_ptr<Cert> take_leaf(TlsContext &c, std::span<const unsigned char> der) {
+  std::lock_guard<std::mutex> lock(c.leaf_pool_mutex);
+  for (auto it = c.leaf_pool.begin(); it != c.leaf_pool.end(); ++it) {
+    const Bytes &have = (*it)->der;
+    if (have.size() == der.size() && std::equal(have.begin(), have.end(), der.begin())) {
+      std::unique_ptr<Cert> leaf = std::move(*it);
+      c.leaf_pool.erase(it);
+      return leaf;
+    }
+  }
+  return nullptr;
+}
+
+// keep_leaf puts a parsed leaf (back) into the context's pool, as its
+// newest entry; the oldest goes when the pool is full, and a leaf whose DER
+// the pool already has is dropped.
+void keep_leaf(TlsContext &c, std::unique_ptr<Cert> leaf) {
+  std::unique_ptr<Cert> dropped;  // freed after the lock is released
+  std::lock_guard<std::mutex> lock(c.leaf_pool_mutex);
+  for (const std::unique_ptr<Cert> &have : c.leaf_pool) {
+    if (have->der == leaf->der) {
+      dropped = std::move(leaf);
+      return;
+    }
+  }
+  if (c.leaf_pool.size() >= kLeafPoolEntries) {
+    dropped = std::move(c.leaf_pool.front());
+    c.leaf_pool.erase(c.leaf_pool.begin());
+  }
+  c.leaf_pool.push_back(std::move(leaf));
+}
+
+// run_peer_check hands the leaf `leaf_der` to the core's check as one of
+// this backend's own certificates (borrowed for the call). `parsed` is the
+// certificate already parsed from these bytes (verify_chain's), if any;
+// without it the context's pool may have the leaf, else it is parsed here.
+// With resumption on, a leaf that passed goes to the pool for the peer
+// checks of resumed sessions.
+Failure run_peer_check(TlsSession &s, std::span<const unsigned char> leaf_der,
+                       X509Crt parsed = {}) {
+  TlsContext &c = *s.context;
   Failure f;
   std::unique_ptr<Cert> leaf;
+  if (c.resumption && !parsed) leaf = take_leaf(c, leaf_der);
   polytls_error e{};
   e.struct_size = sizeof e;
-  if (const polytls_status st = import_cert(leaf_der, leaf, &e); st != POLYTLS_OK) {
-    e.detail[sizeof e.detail - 1] = '\0';
-    f.status = POLYTLS_ERR_UNTRUSTED;
-    f.code = e.library_code;
-    f.detail = format("the peer's certificate does not parse: %s", e.detail);
-    return f;
+  if (!leaf) {
+    if (const polytls_status st = adopt_cert(leaf_der, std::move(parsed), leaf, &e);
+        st != POLYTLS_OK) {
+      e.detail[sizeof e.detail - 1] = '\0';
+      f.status = POLYTLS_ERR_UNTRUSTED;
+      f.code = e.library_code;
+      f.detail = format("the peer's certificate does not parse: %s", e.detail);
+      return f;
+    }
   }
   e = polytls_error{};
   e.struct_size = sizeof e;
@@ -390,7 +477,9 @@ Failure run_peer_check(TlsSession &s, std::span<const unsigned char> leaf_der) {
     f.status = st;
     f.code = e.library_code;
     f.detail = e.detail[0] != '\0' ? e.detail : "the peer's certificate failed the check";
+    return f;
   }
+  if (c.resumption) keep_leaf(c, std::move(leaf));
   return f;
 }
 
@@ -410,23 +499,24 @@ Failure check_peer(TlsSession &s, const gnutls_datum_t *certs, unsigned count) {
     }
     return f;  // a server that only requested one: fine without
   }
+  // The chain is parsed once: verify_chain hands its certificates back, and
+  // the peer check gets the leaf it parsed.
+  std::vector<X509Crt> parsed;
   if (c.chain_check()) {
     std::vector<std::span<const unsigned char>> chain;
     chain.reserve(count);
     for (unsigned i = 0; i < count; ++i)
       chain.emplace_back(certs[i].data, certs[i].size);
-    std::vector<std::span<const unsigned char>> anchors;
-    anchors.reserve(c.anchors.size());
-    for (const Bytes &a : c.anchors)
-      anchors.emplace_back(a.data(), a.size());
-    const ChainResult r = verify_chain(chain, anchors, client ? kServerAuth : kClientAuth);
+    const ChainResult r =
+        verify_chain(chain, c.trust_anchors(), client ? kServerAuth : kClientAuth, &parsed);
     if (r.status != POLYTLS_OK) {
       f = {r.status, r.code, format("%s did not verify: %s", whose, r.detail.c_str())};
       return f;
     }
   }
   if (s.peer_check != nullptr) {
-    f = run_peer_check(s, {certs[0].data, certs[0].size});
+    X509Crt leaf = parsed.empty() ? X509Crt{} : std::move(parsed.front());
+    f = run_peer_check(s, {certs[0].data, certs[0].size}, std::move(leaf));
     if (!f.failed()) s.peer_checked = true;
   }
   return f;
@@ -964,8 +1054,9 @@ void finish_handshake(TlsSession &s) {
 
 // restore_session offers a session from tls_export_session. A resumed
 // handshake carries no certificate, so the core's peer check runs now on
-// the leaf stored with the session: if it fails, the session is not offered
-// and the handshake is a full one (verified and checked as usual).
+// the leaf stored with the session (parsed once per context: run_peer_check
+// finds it in the leaf pool): if it fails, the session is not offered and
+// the handshake is a full one (verified and checked as usual).
 polytls_status restore_session(TlsSession &s, polytls_data resume, polytls_error *err) {
   const auto data = kit::bytes(resume);
   constexpr std::size_t header = sizeof kExportMagic + 4;

@@ -25,17 +25,6 @@ namespace {
 
 using SubjectAltNames = kit::Owned<gnutls_subject_alt_names_st, gnutls_subject_alt_names_deinit>;
 
-// TrustList owns a gnutls_x509_trust_list_t and the anchors added to it.
-struct TrustList {
-  gnutls_x509_trust_list_t list = nullptr;
-  TrustList() = default;
-  TrustList(const TrustList &) = delete;
-  TrustList &operator=(const TrustList &) = delete;
-  ~TrustList() {
-    if (list != nullptr) gnutls_x509_trust_list_deinit(list, 1);
-  }
-};
-
 // The extendedKeyUsage purposes in POLYTLS_EKU_* bit order.
 constexpr const char *kEkuOids[] = {GNUTLS_KP_TLS_WWW_SERVER, GNUTLS_KP_TLS_WWW_CLIENT,
                                     GNUTLS_KP_CODE_SIGNING,   GNUTLS_KP_EMAIL_PROTECTION,
@@ -557,6 +546,24 @@ int parse_der(std::span<const unsigned char> der, X509Crt &out) {
   return 0;
 }
 
+constexpr char kNotOneDer[] =
+    "the certificate is not exactly one DER object (empty, truncated or trailing bytes)";
+
+ChainResult chain_failure(polytls_status status, int64_t code, std::string detail) {
+  ChainResult result;
+  result.status = status;
+  result.code = code;
+  result.detail = std::move(detail);
+  return result;
+}
+
+ChainResult library_failure(int rc, const char *what) {
+  const char *name = gnutls_strerror_name(rc);
+  return chain_failure(
+      status_for(rc, Domain::crypto, POLYTLS_ERR_INTERNAL), rc,
+      std::string(what) + ": " + gnutls_strerror(rc) + " (" + (name != nullptr ? name : "?") + ")");
+}
+
 }  // namespace
 
 // ---- shared (internal.hpp) ----
@@ -564,9 +571,7 @@ int parse_der(std::span<const unsigned char> der, X509Crt &out) {
 polytls_status import_cert(std::span<const unsigned char> der, std::unique_ptr<Cert> &out,
                            polytls_error *err) {
   if (!is_one_der_object(der)) {
-    return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
-                          "the certificate is not exactly one DER object (empty, truncated or "
-                          "trailing bytes)");
+    return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "%s", kNotOneDer);
   }
   auto cert = std::make_unique<Cert>();
   const int rc = parse_der(der, cert->crt);
@@ -578,66 +583,101 @@ polytls_status import_cert(std::span<const unsigned char> der, std::unique_ptr<C
   return POLYTLS_OK;
 }
 
-ChainResult verify_chain(std::span<const std::span<const unsigned char>> chain,
-                         std::span<const std::span<const unsigned char>> anchors,
-                         const char *purpose) {
-  ChainResult result;
-  auto failed = [&](polytls_status status, int64_t code, std::string detail) {
-    result.status = status;
-    result.code = code;
-    result.detail = std::move(detail);
-    return result;
-  };
-  auto library = [&](int rc, const char *what) {
-    const char *name = gnutls_strerror_name(rc);
-    return failed(status_for(rc, Domain::crypto, POLYTLS_ERR_INTERNAL), rc,
-                  std::string(what) + ": " + gnutls_strerror(rc) + " (" +
-                      (name != nullptr ? name : "?") + ")");
-  };
-  if (chain.empty()) return failed(POLYTLS_ERR_BAD_INPUT, 0, "no certificate to verify");
-  if (anchors.empty()) return failed(POLYTLS_ERR_UNTRUSTED, 0, "no trust anchors were given");
+polytls_status adopt_cert(std::span<const unsigned char> der, X509Crt crt,
+                          std::unique_ptr<Cert> &out, polytls_error *err) {
+  if (!is_one_der_object(der)) {
+    return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "%s", kNotOneDer);
+  }
+  if (!crt) return import_cert(der, out, err);
+  auto cert = std::make_unique<Cert>();
+  cert->crt = std::move(crt);
+  cert->der.assign(der.begin(), der.end());
+  out = std::move(cert);
+  return POLYTLS_OK;
+}
 
-  // The anchors, parsed afresh and handed to the trust list, which owns
-  // them from then on. Every one is trusted as it is: GnuTLS looks for an
-  // issuer among them by name and key identifier whether or not it is
-  // self-signed (an intermediate is a partial chain), and a certificate of
-  // the chain that is itself in the list ends the path there (a
-  // self-signed leaf trusted directly).
-  TrustList trust;
-  int rc = gnutls_x509_trust_list_init(&trust.list, 0);
-  if (rc < 0) return library(rc, "gnutls_x509_trust_list_init");
+TrustAnchors::~TrustAnchors() {
+  if (list != nullptr) gnutls_x509_trust_list_deinit(list, 1);
+}
+
+void build_trust_anchors(std::span<const std::span<const unsigned char>> anchors,
+                         TrustAnchors &out) {
+  out.count = anchors.size();
+  if (anchors.empty()) return;  // verify_chain answers "no trust anchors were given"
+  // The anchors, parsed and handed to the trust list, which owns them from
+  // then on. Every one is trusted as it is: GnuTLS looks for an issuer
+  // among them by name and key identifier whether or not it is self-signed
+  // (an intermediate is a partial chain), and a certificate of the chain
+  // that is itself in the list ends the path there (a self-signed leaf
+  // trusted directly). Only gnutls_x509_trust_list_add_cas fills the list:
+  // no PKCS#11 token, no system store, no CRLs.
+  int rc = gnutls_x509_trust_list_init(&out.list, 0);
+  if (rc < 0) {
+    out.list = nullptr;
+    out.failure = library_failure(rc, "gnutls_x509_trust_list_init");
+    return;
+  }
   for (const std::span<const unsigned char> der : anchors) {
     X509Crt anchor;
     rc = parse_der(der, anchor);
-    if (rc < 0) return library(rc, "parsing a trust anchor failed");
+    if (rc < 0) {
+      out.failure = library_failure(rc, "parsing a trust anchor failed");
+      return;
+    }
     gnutls_x509_crt_t raw = anchor.get();
-    rc = gnutls_x509_trust_list_add_cas(trust.list, &raw, 1, 0);
-    if (rc < 0) return library(rc, "adding a trust anchor failed");
+    rc = gnutls_x509_trust_list_add_cas(out.list, &raw, 1, 0);
+    if (rc < 0) {
+      out.failure = library_failure(rc, "adding a trust anchor failed");
+      return;
+    }
     static_cast<void>(anchor.release());  // owned by the trust list now
   }
+}
 
-  std::vector<X509Crt> owned;
+ChainResult verify_chain(std::span<const std::span<const unsigned char>> chain,
+                         const TrustAnchors &trust, const char *purpose,
+                         std::vector<X509Crt> *parsed) {
+  if (parsed != nullptr) parsed->clear();
+  if (chain.empty()) return chain_failure(POLYTLS_ERR_BAD_INPUT, 0, "no certificate to verify");
+  if (trust.count == 0) {
+    return chain_failure(POLYTLS_ERR_UNTRUSTED, 0, "no trust anchors were given");
+  }
+  if (trust.failure.status != POLYTLS_OK) return trust.failure;
+  if (trust.list == nullptr) {
+    return chain_failure(POLYTLS_ERR_INTERNAL, 0, "the trust anchors were not set up");
+  }
+
+  std::vector<X509Crt> local;
+  std::vector<X509Crt> &owned = parsed != nullptr ? *parsed : local;
+  owned.reserve(chain.size());
   for (const std::span<const unsigned char> der : chain) {
     X509Crt crt;
-    rc = parse_der(der, crt);
-    if (rc < 0) return library(rc, "parsing a certificate of the chain failed");
+    const int rc = parse_der(der, crt);
+    if (rc < 0) {
+      owned.clear();
+      return library_failure(rc, "parsing a certificate of the chain failed");
+    }
     owned.push_back(std::move(crt));
   }
   // The path: the leaf, then its issuer among the other certificates, and
   // so on (gnutls_x509_crt_check_issuer: names and key identifiers).
   // Certificates that are not on the path are left out: GnuTLS keeps an
   // unrelated last certificate as the top of the chain and would report
-  // that certificate's dates instead of the missing issuer.
+  // that certificate's dates instead of the missing issuer. The search
+  // stops when no certificate is left to add (a lone leaf needs none of
+  // these comparisons, which decode key identifiers each time).
   std::vector<gnutls_x509_crt_t> list{owned.front().get()};
   std::vector<bool> used(owned.size(), false);
   used[0] = true;
-  for (bool extended = true; extended && list.size() < 16;) {
+  std::size_t left = owned.size() - 1;
+  for (bool extended = true; extended && left > 0 && list.size() < 16;) {
     extended = false;
     gnutls_x509_crt_t last = list.back();
     if (gnutls_x509_crt_check_issuer(last, last) != 0) break;  // self-issued: the top
     for (std::size_t i = 1; i < owned.size(); ++i) {
       if (!used[i] && gnutls_x509_crt_check_issuer(last, owned[i].get()) != 0) {
         used[i] = true;
+        --left;
         list.push_back(owned[i].get());
         extended = true;
         break;
@@ -649,6 +689,18 @@ ChainResult verify_chain(std::span<const std::span<const unsigned char>> chain,
   // are checked (the anchors' too: no DISABLE_TRUSTED_TIME_CHECKS), an
   // issuer must be a CA with keyCertSign, and SHA-1 or weaker signatures
   // are refused (no ALLOW_SIGN_WITH_SHA1).
+  //
+  // The trust list is only read here, so one list serves calls on several
+  // threads at once (a TLS context's sessions): GnuTLS documents read-only
+  // use of its objects as thread safe (manual, "Thread safety"; the
+  // certificate credentials do the same with their own list in
+  // gnutls_certificate_verify_peers). In GnuTLS 3.7 verify_crt2 works on
+  // its own copy of the certificate array, looks issuers up with
+  // GNUTLS_TL_GET_COPY, and its only write to the list (trust_list_add_compat,
+  // GnuTLS issues #1212 and #1277) is on the PKCS#11-token path, which a
+  // list filled by gnutls_x509_trust_list_add_cas alone never takes. The
+  // anchors' gnutls_x509_crt_t objects are only read (names, key
+  // identifiers, public keys, DER compared).
   gnutls_typed_vdata_st data[1] = {};
   unsigned elements = 0;
   if (purpose != nullptr) {
@@ -658,18 +710,27 @@ ChainResult verify_chain(std::span<const std::span<const unsigned char>> chain,
     elements = 1;
   }
   unsigned status = 0;
-  rc = gnutls_x509_trust_list_verify_crt2(
+  const int rc = gnutls_x509_trust_list_verify_crt2(
       trust.list, list.data(), static_cast<unsigned>(list.size()), elements > 0 ? data : nullptr,
       elements, 0, &status, nullptr);
-  if (rc < 0) return library(rc, "gnutls_x509_trust_list_verify_crt2");
-  if (status == 0) return result;
+  if (rc < 0) return library_failure(rc, "gnutls_x509_trust_list_verify_crt2");
+  if (status == 0) return ChainResult{};
   std::string detail = "certificate verification failed";
   Datum text;
   if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, text.get(), 0) >= 0) {
     detail += ": ";
     detail.append(reinterpret_cast<const char *>(text.data()), text.size());
   }
-  return failed(verify_status_for(status), status, std::move(detail));
+  return chain_failure(verify_status_for(status), status, std::move(detail));
+}
+
+ChainResult verify_chain(std::span<const std::span<const unsigned char>> chain,
+                         std::span<const std::span<const unsigned char>> anchors,
+                         const char *purpose) {
+  if (chain.empty()) return chain_failure(POLYTLS_ERR_BAD_INPUT, 0, "no certificate to verify");
+  TrustAnchors trust;
+  build_trust_anchors(anchors, trust);
+  return verify_chain(chain, trust, purpose, nullptr);
 }
 
 // ---- table members ----
