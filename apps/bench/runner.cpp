@@ -10,6 +10,7 @@
 #include <map>
 #include <thread>
 #include <utility>
+#include <variant>
 
 #include "polytls/certificate_spec.hpp"
 #include "polytls/registry.hpp"

@@ -163,12 +163,11 @@ Result<Key> Backend::load_key(std::string_view pem, std::string_view passphrase)
       passphrase);
 }
 
-Result<Key> Backend::load_key_file(const std::filesystem::path &path,
-                                   std::string_view passphrase) const {
+Result<Key> Backend::load_key_file(PathRef path, std::string_view passphrase) const {
   POLYTLS_TRY(std::vector<uint8_t> data, read_file(path));
   auto key = load_key(data, passphrase);
   kit::wipe(data.data(), data.size());
-  if (!key) return key.error().with_context(path.string());
+  if (!key) return key.error().with_context(path.c_str());
   return key;
 }
 
@@ -219,18 +218,17 @@ Result<Certificate> Backend::load_certificate(std::string_view pem) const {
       std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(pem.data()), pem.size()));
 }
 
-Result<Certificate> Backend::load_certificate_file(const std::filesystem::path &path) const {
+Result<Certificate> Backend::load_certificate_file(PathRef path) const {
   POLYTLS_TRY(std::vector<uint8_t> data, read_file(path));
   auto cert = load_certificate(data);
-  if (!cert) return cert.error().with_context(path.string());
+  if (!cert) return cert.error().with_context(path.c_str());
   return cert;
 }
 
-Result<std::vector<Certificate>> Backend::load_certificates_file(
-    const std::filesystem::path &path) const {
+Result<std::vector<Certificate>> Backend::load_certificates_file(PathRef path) const {
   POLYTLS_TRY(std::vector<uint8_t> data, read_file(path));
   auto certs = load_certificates(data);
-  if (!certs) return certs.error().with_context(path.string());
+  if (!certs) return certs.error().with_context(path.c_str());
   return certs;
 }
 

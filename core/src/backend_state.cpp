@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "text.hpp"
+
 namespace polytls::detail {
 
 Error BackendState::error(polytls_status status, const polytls_error &err,
@@ -13,15 +15,15 @@ Error BackendState::error(polytls_status status, const polytls_error &err,
 
 Error BackendState::unsupported(std::string_view feature) const {
   return Error(ErrorCode::unsupported,
-               std::string(feature) + ": not supported by the " + name + " backend (" +
-                   caps.library_name + " " + caps.runtime_version + ")",
+               cat({feature, ": not supported by the ", name, " backend (", caps.library_name, " ",
+                    caps.runtime_version, ")"}),
                name);
 }
 
 Error BackendState::foreign(std::string_view what, const std::string &owner) const {
   return Error(ErrorCode::bad_input,
-               std::string(what) + " belongs to the " + owner + " backend, not " + name +
-                   "; read it into " + name + " from its PEM or DER first",
+               cat({what, " belongs to the ", owner, " backend, not ", name, "; read it into ",
+                    name, " from its PEM or DER first"}),
                name);
 }
 

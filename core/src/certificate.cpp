@@ -5,6 +5,7 @@
 #include "backend_state.hpp"
 #include "polytls/backend.hpp"
 #include "polytls/pem.hpp"
+#include "text.hpp"
 
 namespace polytls {
 
@@ -167,7 +168,8 @@ Result<CertificateInfo> inspect_fields(const BackendState &state, const polytls_
   const polytls_status st = fn(state.ctx, handle, &visitor, &err);
   if (st != POLYTLS_OK) return state.error(st, err, "cannot inspect the certificate");
   if (!builder.problem.empty()) {
-    return Error(ErrorCode::bad_input, "certificate has a " + builder.problem, state.name);
+    return Error(ErrorCode::bad_input, detail::cat({"certificate has a ", builder.problem}),
+                 state.name);
   }
   return std::move(builder.info);
 }

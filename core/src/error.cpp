@@ -1,8 +1,7 @@
 #include "polytls/error.hpp"
 
-#include <cstdio>
-
 #include "polytls/abi/types.h"
+#include "text.hpp"
 
 namespace polytls {
 
@@ -41,6 +40,12 @@ ErrorCode error_code_from_status(int32_t status) noexcept {
   return ErrorCode::internal;
 }
 
+Error::Error(ErrorCode code, std::string message)
+    : code_(code), message_(std::move(message)), library_code_(0) {}
+
+Error::Error(ErrorCode code, std::string message, std::string backend)
+    : code_(code), message_(std::move(message)), backend_(std::move(backend)), library_code_(0) {}
+
 Error::Error(ErrorCode code, std::string message, std::string backend, int64_t library_code,
              std::string library_detail)
     : code_(code),
@@ -49,28 +54,34 @@ Error::Error(ErrorCode code, std::string message, std::string backend, int64_t l
       library_code_(library_code),
       library_detail_(std::move(library_detail)) {}
 
+Error::Error(ErrorCode code, const char *message)
+    : code_(code), message_(message != nullptr ? message : ""), library_code_(0) {}
+
+Error::Error(ErrorCode code, const char *message, const std::string &backend)
+    : code_(code),
+      message_(message != nullptr ? message : ""),
+      backend_(backend),
+      library_code_(0) {}
+
 std::string Error::to_string() const {
-  std::string out;
-  if (!backend_.empty()) out += backend_ + ": ";
-  out += message_;
-  out += " [";
-  out += polytls::to_string(code_);
-  if (!library_detail_.empty() || library_code_ != 0) {
-    out += "; ";
-    out += library_detail_.empty() ? "library error" : library_detail_;
-    if (library_code_ != 0) {
-      char buf[40];
-      std::snprintf(buf, sizeof buf, " (%lld)", static_cast<long long>(library_code_));
-      out += buf;
-    }
-  }
-  out += "]";
-  return out;
+  const bool library = !library_detail_.empty() || library_code_ != 0;
+  const bool number = library_code_ != 0;
+  const uint64_t magnitude = library_code_ < 0 ? 0 - static_cast<uint64_t>(library_code_)
+                                               : static_cast<uint64_t>(library_code_);
+  const detail::Decimal digits(magnitude);
+  const std::string_view none;
+  return detail::cat({backend_, backend_.empty() ? none : ": ", message_, " [",
+                      polytls::to_string(code_), library ? "; " : none,
+                      !library                  ? none
+                      : library_detail_.empty() ? std::string_view("library error")
+                                                : std::string_view(library_detail_),
+                      number ? " (" : none, library_code_ < 0 ? "-" : none,
+                      number ? std::string_view(digits) : none, number ? ")" : none, "]"});
 }
 
 Error Error::with_context(std::string_view context) const {
   Error copy = *this;
-  copy.message_ = std::string(context) + ": " + message_;
+  copy.message_ = detail::cat({context, ": ", message_});
   return copy;
 }
 

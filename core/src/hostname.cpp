@@ -3,18 +3,20 @@
 #include <cctype>
 #include <string>
 
+#include "text.hpp"
+
 namespace polytls {
 
 bool dns_name_matches(std::string_view pattern, std::string_view host) noexcept {
   if (pattern.empty() || host.empty()) return false;
-  if (!pattern.starts_with("*.")) return pattern == host;
+  if (!detail::starts_with(pattern, "*.")) return pattern == host;
   // "*.example.test" covers exactly one label in front of "example.test",
   // and only when the pattern itself has at least three labels.
-  const std::string_view suffix = pattern.substr(1);  // ".example.test"
+  const std::string_view suffix = detail::slice(pattern, 1);  // ".example.test"
   if (suffix.find('.', 1) == std::string_view::npos) return false;
   if (suffix.find('*') != std::string_view::npos) return false;
-  if (host.size() <= suffix.size() || !host.ends_with(suffix)) return false;
-  const std::string_view label = host.substr(0, host.size() - suffix.size());
+  if (host.size() <= suffix.size() || !detail::ends_with(host, suffix)) return false;
+  const std::string_view label = detail::slice(host, 0, host.size() - suffix.size());
   return !label.empty() && label.find('.') == std::string_view::npos;
 }
 
@@ -24,7 +26,9 @@ Result<void> check_host(std::span<const SubjectAltName> names, std::string_view 
     std::string out;
     for (const SubjectAltName &name : names) {
       if (!out.empty()) out += ", ";
-      out += name.to_string();
+      out += to_string(name.type);
+      out += ':';
+      out += name.value;
     }
     return out.empty() ? std::string("none") : out;
   };
@@ -35,9 +39,9 @@ Result<void> check_host(std::span<const SubjectAltName> names, std::string_view 
     for (const SubjectAltName &name : names) {
       if (name.type == SubjectAltName::Type::ip && name.ip_bytes() == wanted) return ok();
     }
-    return Error(
-        ErrorCode::hostname_mismatch,
-        "IP address " + ip->value + " is not among the certificate's names (" + listed() + ")");
+    return Error(ErrorCode::hostname_mismatch,
+                 detail::cat({"IP address ", ip->value, " is not among the certificate's names (",
+                              listed(), ")"}));
   }
 
   std::string wanted;
@@ -45,7 +49,7 @@ Result<void> check_host(std::span<const SubjectAltName> names, std::string_view 
     wanted += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (!wanted.empty() && wanted.back() == '.') wanted.pop_back();
   if (wanted.empty() || wanted.find('*') != std::string::npos) {
-    return Error(ErrorCode::bad_input, "'" + std::string(host) + "' is not a host name");
+    return Error(ErrorCode::bad_input, detail::cat({"'", host, "' is not a host name"}));
   }
   for (const SubjectAltName &name : names) {
     if (name.type != SubjectAltName::Type::dns) continue;
@@ -57,7 +61,8 @@ Result<void> check_host(std::span<const SubjectAltName> names, std::string_view 
     if (dns_name_matches(pattern, wanted)) return ok();
   }
   return Error(ErrorCode::hostname_mismatch,
-               "host name " + wanted + " is not among the certificate's names (" + listed() + ")");
+               detail::cat({"host name ", wanted, " is not among the certificate's names (",
+                            listed(), ")"}));
 }
 
 }  // namespace polytls

@@ -3,6 +3,7 @@
 #include "backend_state.hpp"
 #include "pkcs8.hpp"
 #include "polytls/pem.hpp"
+#include "text.hpp"
 
 namespace polytls {
 
@@ -95,7 +96,7 @@ Result<kit::SecretBytes> export_key(const BackendState &state, const polytls_key
   polytls_error err = new_error();
   const polytls_status st =
       fn(state.ctx, handle, format, detail::as_data(passphrase), &out.sink, &err);
-  if (st != POLYTLS_OK) return state.error(st, err, "cannot write the " + std::string(what));
+  if (st != POLYTLS_OK) return state.error(st, err, detail::cat({"cannot write the ", what}));
   return std::move(out.bytes);
 }
 

@@ -3,8 +3,14 @@
 #include <array>
 #include <string>
 
+#include "text.hpp"
+
 namespace polytls {
 namespace {
+
+using detail::ends_with;
+using detail::slice;
+using detail::starts_with;
 
 constexpr std::string_view kBegin = "-----BEGIN ";
 constexpr std::string_view kEnd = "-----END ";
@@ -30,8 +36,10 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-Error bad(std::size_t line, const std::string &why) {
-  return Error(ErrorCode::bad_input, "PEM line " + std::to_string(line) + ": " + why);
+Error bad(std::size_t line, std::string_view why, std::string_view more = {},
+          std::string_view end = {}) {
+  return Error(ErrorCode::bad_input,
+               detail::cat({"PEM line ", detail::Decimal(line), ": ", why, more, end}));
 }
 
 // decode_base64 decodes the body of one block; padding only at the end.
@@ -54,7 +62,7 @@ Result<std::vector<uint8_t>> decode_base64(std::string_view body, std::size_t fi
       continue;
     }
     const int v = base64_value(c);
-    if (v < 0) return bad(line, std::string("invalid base64 character '") + c + "'");
+    if (v < 0) return bad(line, "invalid base64 character '", std::string_view(&c, 1), "'");
     if (padding > 0) return bad(line, "base64 data after '=' padding");
     ++symbols;
     acc = (acc << 6) | static_cast<uint32_t>(v);
@@ -81,7 +89,7 @@ Result<std::vector<PemBlock>> pem_decode(std::string_view text) {
   auto next_line = [&](std::string_view &line) {
     if (pos >= text.size()) return false;
     const std::size_t nl = text.find('\n', pos);
-    line = trim(text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
+    line = trim(slice(text, pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
     ++line_no;
     return true;
@@ -89,31 +97,33 @@ Result<std::vector<PemBlock>> pem_decode(std::string_view text) {
 
   std::string_view line;
   while (next_line(line)) {
-    if (!line.starts_with(kBegin)) continue;
-    if (!line.ends_with(kDashes) || line.size() < kBegin.size() + kDashes.size()) {
+    if (!starts_with(line, kBegin)) continue;
+    if (!ends_with(line, kDashes) || line.size() < kBegin.size() + kDashes.size()) {
       return bad(line_no, "malformed BEGIN line");
     }
     PemBlock block;
     block.label =
-        std::string(line.substr(kBegin.size(), line.size() - kBegin.size() - kDashes.size()));
+        std::string(slice(line, kBegin.size(), line.size() - kBegin.size() - kDashes.size()));
     const std::size_t begin_line = line_no;
     std::string body;
     bool closed = false;
     bool in_headers = true;
     while (next_line(line)) {
-      if (line.starts_with(kEnd)) {
-        const std::string expected = std::string(kEnd) + block.label + std::string(kDashes);
-        if (line != expected) {
-          return bad(line_no, "END line does not match BEGIN " + block.label);
+      if (starts_with(line, kEnd)) {
+        // The END line must be "-----END " + label + "-----".
+        if (line.size() != kEnd.size() + block.label.size() + kDashes.size() ||
+            !ends_with(line, kDashes) ||
+            slice(line, kEnd.size(), block.label.size()) != block.label) {
+          return bad(line_no, "END line does not match BEGIN ", block.label);
         }
         closed = true;
         break;
       }
-      if (line.starts_with(kBegin)) return bad(line_no, "BEGIN inside block " + block.label);
+      if (starts_with(line, kBegin)) return bad(line_no, "BEGIN inside block ", block.label);
       if (in_headers && line.find(':') != std::string_view::npos) {
         const auto colon = line.find(':');
-        block.headers.emplace_back(std::string(trim(line.substr(0, colon))),
-                                   std::string(trim(line.substr(colon + 1))));
+        block.headers.emplace_back(std::string(trim(slice(line, 0, colon))),
+                                   std::string(trim(slice(line, colon + 1))));
         continue;
       }
       if (in_headers && line.empty() && !block.headers.empty()) continue;
@@ -121,7 +131,7 @@ Result<std::vector<PemBlock>> pem_decode(std::string_view text) {
       body += line;
       body += '\n';
     }
-    if (!closed) return bad(begin_line, "block " + block.label + " is not closed (truncated?)");
+    if (!closed) return bad(begin_line, "block ", block.label, " is not closed (truncated?)");
     auto der = decode_base64(body, begin_line + 1 + block.headers.size());
     if (!der) return der.error();
     block.der = std::move(der).value();

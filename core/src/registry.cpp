@@ -1,15 +1,16 @@
 #include "polytls/registry.hpp"
 
 #include "polytls/features.hpp"
-#if POLYTLS_HAS_PLUGIN_LOADER
-#include <dlfcn.h>
-#endif
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#if POLYTLS_HAS_PLUGIN_LOADER
+#include <filesystem>
+#endif
 
 #include "backend_state.hpp"
+#include "text.hpp"
 
 namespace polytls {
 
@@ -21,9 +22,13 @@ std::vector<const polytls_backend_v1 *> builtin_tables();
 namespace {
 
 using detail::BackendState;
+using detail::Decimal;
 
-Error refuse(const std::string &origin, const std::string &why) {
-  return Error(ErrorCode::plugin, "backend from " + origin + " refused: " + why);
+Error refuse(std::string_view origin, std::initializer_list<std::string_view> why) {
+  std::string message = detail::cat({"backend from ", origin, " refused: "});
+  for (std::string_view part : why)
+    message += part;
+  return Error(ErrorCode::plugin, std::move(message));
 }
 
 bool valid_name(const char *name) {
@@ -37,29 +42,28 @@ bool valid_name(const char *name) {
 
 // check_table applies the ABI's rules to a table before anything is called.
 Result<void> check_table(const polytls_backend_v1 *table, const std::string &origin) {
-  if (table == nullptr) return refuse(origin, "no dispatch table");
+  if (table == nullptr) return refuse(origin, {"no dispatch table"});
   if (table->abi_version != POLYTLS_ABI_VERSION) {
-    return refuse(origin, "it speaks ABI version " + std::to_string(table->abi_version) +
-                              ", this polytls speaks version " +
-                              std::to_string(POLYTLS_ABI_VERSION));
+    return refuse(origin, {"it speaks ABI version ", Decimal(table->abi_version),
+                           ", this polytls speaks version ", Decimal(POLYTLS_ABI_VERSION)});
   }
   if (table->struct_size < POLYTLS_BACKEND_V1_MIN_SIZE) {
-    return refuse(origin, "its table is " + std::to_string(table->struct_size) +
-                              " bytes, smaller than the v1 minimum of " +
-                              std::to_string(POLYTLS_BACKEND_V1_MIN_SIZE));
+    return refuse(
+        origin, {"its table is ", Decimal(table->struct_size),
+                 " bytes, smaller than the v1 minimum of ", Decimal(POLYTLS_BACKEND_V1_MIN_SIZE)});
   }
   if (!valid_name(table->name)) {
-    return refuse(origin, "its name is missing or not a short lowercase word");
+    return refuse(origin, {"its name is missing or not a short lowercase word"});
   }
-  const std::string name = table->name;
+  const std::string_view name = table->name;
   if (table->caps == nullptr || table->caps->struct_size < sizeof(polytls_caps_v1)) {
-    return refuse(origin, name + " has no valid capability set");
+    return refuse(origin, {name, " has no valid capability set"});
   }
   if (table->library_version == nullptr || table->init == nullptr || table->shutdown == nullptr ||
       table->key_free == nullptr || table->cert_free == nullptr) {
-    return refuse(origin, name +
-                              " lacks a required member (library_version, init, shutdown, "
-                              "key_free, cert_free)");
+    return refuse(origin, {name,
+                           " lacks a required member (library_version, init, shutdown, "
+                           "key_free, cert_free)"});
   }
   // A capability bit promises a member.
   const uint64_t features = table->caps->features;
@@ -80,7 +84,7 @@ Result<void> check_table(const polytls_backend_v1 *table, const std::string &ori
   };
   for (const Promise &p : promises) {
     if ((features & p.bit) != 0 && !p.present) {
-      return refuse(origin, name + " claims a capability but has no " + p.member);
+      return refuse(origin, {name, " claims a capability but has no ", p.member});
     }
   }
   // TLS capabilities promise every tls_* member, inside the table's size.
@@ -96,11 +100,11 @@ Result<void> check_table(const polytls_backend_v1 *table, const std::string &ori
         table->tls_write != nullptr && table->tls_close != nullptr &&
         table->tls_describe != nullptr && table->tls_peer_chain != nullptr &&
         table->tls_export_session != nullptr && table->tls_session_free != nullptr;
-    if (!complete) return refuse(origin, name + " claims TLS but lacks tls_* members");
+    if (!complete) return refuse(origin, {name, " claims TLS but lacks tls_* members"});
     if ((features & (POLYTLS_FEATURE_TLS12 | POLYTLS_FEATURE_TLS13)) == 0 ||
         table->caps->tls_min_version < POLYTLS_TLS1_2 ||
         table->caps->tls_max_version < table->caps->tls_min_version) {
-      return refuse(origin, name + " has TLS members but an invalid TLS version range");
+      return refuse(origin, {name, " has TLS members but an invalid TLS version range"});
     }
   }
   return ok();
@@ -117,8 +121,8 @@ Result<Backend> Registry::add(const polytls_backend_v1 *table, std::string origi
   std::lock_guard lock(mutex_);
   for (const Backend &existing : backends_) {
     if (existing.name() == table->name) {
-      return refuse(origin, std::string("a backend named ") + table->name +
-                                " is already registered (" + existing.origin() + ")");
+      return refuse(origin, {"a backend named ", table->name, " is already registered (",
+                             existing.origin(), ")"});
     }
   }
   auto state = std::make_shared<BackendState>();
@@ -140,92 +144,14 @@ Result<Backend> Registry::add(const polytls_backend_v1 *table, std::string origi
   void *ctx = nullptr;
   const polytls_status st = table->init(nullptr, &ctx, &err);
   if (st != POLYTLS_OK) {
-    return state->error(st, err, "the " + state->name + " backend failed to initialise");
+    return state->error(st, err,
+                        detail::cat({"the ", state->name, " backend failed to initialise"}));
   }
   state->ctx = ctx;
   state->table = table;  // from here on the state shuts the backend down
   Backend backend = detail::Access::backend(std::move(state));
   backends_.push_back(backend);
   return backend;
-}
-
-Result<Backend> Registry::load_plugin(const std::filesystem::path &file) {
-  const std::string origin = file.string();
-#if !POLYTLS_HAS_PLUGIN_LOADER
-  // Built with POLYTLS_PLUGIN_LOADER=OFF: no dlopen, built-in backends only.
-  return Error(ErrorCode::unsupported, "cannot load the plugin " + origin +
-                                           ": this polytls was built without the plugin loader "
-                                           "(POLYTLS_PLUGIN_LOADER=OFF); only built-in backends "
-                                           "are available");
-#else
-  // RTLD_LOCAL keeps each plugin's library symbols to itself (OpenSSL and
-  // wolfSSL's compat layer share many names); RTLD_NODELETE keeps the code
-  // mapped at exit, when TLS libraries run atexit and thread-exit handlers.
-  void *handle = ::dlopen(origin.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-  if (handle == nullptr) {
-    const char *why = ::dlerror();
-    return refuse(origin, std::string("cannot load it: ") + (why != nullptr ? why : "unknown"));
-  }
-  auto entry =
-      reinterpret_cast<polytls_backend_entry_fn>(::dlsym(handle, POLYTLS_BACKEND_ENTRY_SYMBOL));
-  if (entry == nullptr) {
-    ::dlclose(handle);
-    return refuse(origin, std::string("it has no ") + POLYTLS_BACKEND_ENTRY_SYMBOL +
-                              " entry point (not a polytls plugin)");
-  }
-  const polytls_backend_v1 *table = entry(POLYTLS_ABI_VERSION);
-  if (table == nullptr) {
-    ::dlclose(handle);
-    return refuse(origin, "it cannot serve ABI version " + std::to_string(POLYTLS_ABI_VERSION));
-  }
-  auto backend = add(table, origin);
-  if (!backend) ::dlclose(handle);  // with RTLD_NODELETE this only drops the reference
-  return backend;
-#endif
-}
-
-std::vector<Error> Registry::load_plugins(const std::filesystem::path &directory) {
-  std::vector<Error> refused;
-  std::error_code ec;
-  std::vector<std::filesystem::path> files;
-  for (const auto &entry : std::filesystem::directory_iterator(directory, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.starts_with("libpolytls-") && name.ends_with(".so")) files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto &file : files) {
-    if (auto loaded = load_plugin(file); !loaded) refused.push_back(loaded.error());
-  }
-  return refused;
-}
-
-std::vector<std::filesystem::path> Registry::plugin_directories() {
-  std::vector<std::filesystem::path> out;
-  if (const char *path = std::getenv("POLYTLS_PLUGIN_PATH"); path != nullptr) {
-    std::string_view rest(path);
-    while (!rest.empty()) {
-      const auto colon = rest.find(':');
-      const std::string_view dir = rest.substr(0, colon);
-      if (!dir.empty()) out.emplace_back(std::string(dir));
-      if (colon == std::string_view::npos) break;
-      rest.remove_prefix(colon + 1);
-    }
-  }
-  // Beside the program: <build>/plugins for a program in <build>/apps (so a
-  // build tree finds its own plugins), <prefix>/<libdir>/polytls for an
-  // installed program that was moved with its prefix.
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    const auto up = exe.parent_path().parent_path();
-    for (const auto &dir : {up / "plugins", up / POLYTLS_PLUGIN_RELATIVE_DIR}) {
-      if (std::filesystem::is_directory(dir, ec)) out.push_back(dir);
-    }
-  }
-#ifdef POLYTLS_PLUGIN_INSTALL_DIR
-  out.emplace_back(POLYTLS_PLUGIN_INSTALL_DIR);
-#endif
-  return out;
 }
 
 std::vector<Error> Registry::problems() const {
@@ -240,10 +166,11 @@ Registry &Registry::global() {
     for (const polytls_backend_v1 *table : detail::builtin_tables()) {
       if (auto added = r->add(table, "built-in"); !added) problems.push_back(added.error());
     }
+#if POLYTLS_HAS_PLUGIN_LOADER
+    // Without the plugin loader there is nothing to look for (and no
+    // std::filesystem: the plugin functions live in registry_plugins.cpp).
     std::vector<std::filesystem::path> seen;
-    // Without the plugin loader there is nothing to look for.
-    for (const auto &dir :
-         POLYTLS_HAS_PLUGIN_LOADER ? plugin_directories() : std::vector<std::filesystem::path>{}) {
+    for (const auto &dir : plugin_directories()) {
       std::error_code ec;
       const auto canonical = std::filesystem::weakly_canonical(dir, ec);
       if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;
@@ -251,6 +178,7 @@ Registry &Registry::global() {
       for (Error &e : r->load_plugins(dir))
         problems.push_back(std::move(e));
     }
+#endif
     r->problems_ = std::move(problems);
     return r;
   }();
@@ -278,8 +206,10 @@ Result<Backend> Registry::find(std::string_view name) const {
     if (!known.empty()) known += ", ";
     known += b.name();
   }
-  return Error(ErrorCode::not_found, "unknown backend '" + std::string(name) + "' (available: " +
-                                         (known.empty() ? std::string("none") : known) + ")");
+  return Error(
+      ErrorCode::not_found,
+      detail::cat({"unknown backend '", name, "' (available: ",
+                   known.empty() ? std::string_view("none") : std::string_view(known), ")"}));
 }
 
 Result<Backend> Registry::preferred() const {

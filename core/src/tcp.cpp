@@ -14,13 +14,19 @@
 #include <cstring>
 #include <string>
 
+#include "text.hpp"
+
 namespace polytls {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-Error sys_error(ErrorCode code, const std::string &what, int err) {
-  return Error(code, what + ": " + std::strerror(err), {}, err);
+using detail::cat;
+using detail::Decimal;
+
+// sys_error is "<what><where>: <strerror(err)>", with errno `err` as the library code.
+Error sys_error(ErrorCode code, std::string_view what, int err, std::string_view where = {}) {
+  return Error(code, cat({what, where, ": ", std::strerror(err)}), {}, err);
 }
 
 std::string render(const sockaddr *addr) {
@@ -30,13 +36,13 @@ std::string render(const sockaddr *addr) {
     const auto *in = reinterpret_cast<const sockaddr_in *>(addr);
     inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
     port = ntohs(in->sin_port);
-    return std::string(host) + ":" + std::to_string(port);
+    return cat({host, ":", Decimal(port)});
   }
   if (addr->sa_family == AF_INET6) {
     const auto *in6 = reinterpret_cast<const sockaddr_in6 *>(addr);
     inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
     port = ntohs(in6->sin6_port);
-    return "[" + std::string(host) + "]:" + std::to_string(port);
+    return cat({"[", host, "]:", Decimal(port)});
   }
   return host;
 }
@@ -82,21 +88,22 @@ bool is_localhost(std::string_view name) {
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
   };
-  const std::string n = lower(name.ends_with('.') ? name.substr(0, name.size() - 1) : name);
-  return n == "localhost" || n.ends_with(".localhost");
+  const std::string n = lower(name.ends_with('.') ? detail::slice(name, 0, name.size() - 1) : name);
+  return n == "localhost" || detail::ends_with(n, ".localhost");
 }
 
 Result<AddrInfo> resolve(std::string_view host, uint16_t port, bool passive) {
-  std::string name(host);
-  if (name.size() >= 2 && name.front() == '[' && name.back() == ']') {
-    name = name.substr(1, name.size() - 2);
+  std::string_view bare = host;
+  if (bare.size() >= 2 && bare.front() == '[' && bare.back() == ']') {
+    bare = detail::slice(bare, 1, bare.size() - 2);
   }
+  const std::string name(bare);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
   AddrInfo info;
-  const std::string service = std::to_string(port);
+  const Decimal service(port);
   const char *node = name.empty() ? nullptr : name.c_str();
   if (is_localhost(name)) {
     // RFC 6761 section 6.3: "localhost" names are the loopback addresses,
@@ -109,8 +116,7 @@ Result<AddrInfo> resolve(std::string_view host, uint16_t port, bool passive) {
   }
   const int rc = ::getaddrinfo(node, service.c_str(), &hints, &info.list);
   if (rc != 0) {
-    return Error(ErrorCode::not_found,
-                 "cannot resolve '" + std::string(host) + "': " + ::gai_strerror(rc));
+    return Error(ErrorCode::not_found, cat({"cannot resolve '", host, "': ", ::gai_strerror(rc)}));
   }
   return info;
 }
@@ -133,16 +139,16 @@ Result<TcpStream> TcpStream::connect(std::string_view host, uint16_t port,
     const std::string where = render(ai->ai_addr);
     if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
       if (errno != EINPROGRESS) {
-        last = sys_error(ErrorCode::io, "cannot connect to " + where, errno);
+        last = sys_error(ErrorCode::io, "cannot connect to ", errno, where);
         continue;
       }
       POLYTLS_TRY(bool ready, wait_for(fd, POLLOUT, deadline));
-      if (!ready) return Error(ErrorCode::timeout, "connecting to " + where + " timed out");
+      if (!ready) return Error(ErrorCode::timeout, cat({"connecting to ", where, " timed out"}));
       int err = 0;
       socklen_t len = sizeof err;
       ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
       if (err != 0) {
-        last = sys_error(ErrorCode::io, "cannot connect to " + where, err);
+        last = sys_error(ErrorCode::io, "cannot connect to ", err, where);
         continue;
       }
     }
@@ -189,13 +195,15 @@ Result<std::size_t> TcpStream::send(std::span<const uint8_t> data) {
     if (n >= 0) return static_cast<std::size_t>(n);
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      const int err = errno;
       const ErrorCode code =
-          errno == EPIPE || errno == ECONNRESET ? ErrorCode::peer_closed : ErrorCode::io;
-      return sys_error(code, "send to " + peer_address(), errno);
+          err == EPIPE || err == ECONNRESET ? ErrorCode::peer_closed : ErrorCode::io;
+      return sys_error(code, "send to ", err, peer_address());
     }
     if (!blocking_) return Error(ErrorCode::want_write, {});
     POLYTLS_TRY(bool ready, wait_for(fd_, POLLOUT, deadline));
-    if (!ready) return Error(ErrorCode::timeout, "sending to " + peer_address() + " timed out");
+    if (!ready)
+      return Error(ErrorCode::timeout, cat({"sending to ", peer_address(), " timed out"}));
   }
 }
 
@@ -207,12 +215,13 @@ Result<std::size_t> TcpStream::recv(std::span<uint8_t> buffer) {
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) {
       if (errno == ECONNRESET) return std::size_t{0};  // the peer is gone: end of stream
-      return sys_error(ErrorCode::io, "receive from " + peer_address(), errno);
+      const int err = errno;
+      return sys_error(ErrorCode::io, "receive from ", err, peer_address());
     }
     if (!blocking_) return Error(ErrorCode::want_read, {});
     POLYTLS_TRY(bool ready, wait_for(fd_, POLLIN, deadline));
     if (!ready) {
-      return Error(ErrorCode::timeout, "nothing received from " + peer_address() + " in time");
+      return Error(ErrorCode::timeout, cat({"nothing received from ", peer_address(), " in time"}));
     }
   }
 }
@@ -244,7 +253,7 @@ Result<TcpListener> TcpListener::bind(std::string_view host, uint16_t port, int 
     if (ai->ai_family == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     const std::string where = render(ai->ai_addr);
     if (::bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || ::listen(fd, backlog) != 0) {
-      last = sys_error(ErrorCode::io, "cannot listen on " + where, errno);
+      last = sys_error(ErrorCode::io, "cannot listen on ", errno, where);
       ::close(fd);
       continue;
     }

@@ -15,6 +15,7 @@
 #include "polytls/features.hpp"
 #include "polytls/files.hpp"
 #include "polytls/hostname.hpp"
+#include "text.hpp"
 
 namespace polytls {
 
@@ -192,7 +193,7 @@ struct SessionState {
     if (peer_error && status_of(*peer_error) == st) return *std::exchange(peer_error, {});
     if (transport_error && status_of(*transport_error) == st) {
       Error e = *std::exchange(transport_error, {});
-      return Error(e.code(), std::string(what) + ": " + e.message(), backend().name,
+      return Error(e.code(), detail::cat({what, ": ", e.message()}), backend().name,
                    e.library_code(), e.library_detail());
     }
     return backend().error(st, err, std::string(what));
@@ -224,7 +225,7 @@ Result<std::vector<uint8_t>> alpn_wire(const std::vector<std::string> &protocols
   for (const std::string &p : protocols) {
     if (p.empty() || p.size() > 255) {
       return Error(ErrorCode::bad_input,
-                   "an ALPN protocol name is 1 to 255 bytes, not '" + p + "'");
+                   detail::cat({"an ALPN protocol name is 1 to 255 bytes, not '", p, "'"}));
     }
     wire.push_back(static_cast<uint8_t>(p.size()));
     wire.insert(wire.end(), p.begin(), p.end());
@@ -263,18 +264,20 @@ struct Buffers {
   std::vector<uint8_t> groups;
 };
 
-std::string suite_text(uint16_t suite) {
+// named_number is "NAME (0x1301)", or the number alone when it has no name.
+// (Cipher suites are written in upper-case hex, groups in lower case.)
+std::string named_number(std::string_view name, uint16_t value, bool upper) {
   char number[8];
-  std::snprintf(number, sizeof number, "0x%04X", suite);
-  const std::string_view name = cipher_suite_name(suite);
-  return name.empty() ? std::string(number) : std::string(name) + " (" + number + ")";
+  std::snprintf(number, sizeof number, upper ? "0x%04X" : "0x%04x", value);
+  return name.empty() ? std::string(number) : detail::cat({name, " (", number, ")"});
+}
+
+std::string suite_text(uint16_t suite) {
+  return named_number(cipher_suite_name(suite), suite, true);
 }
 
 std::string group_text(uint16_t group) {
-  char number[8];
-  std::snprintf(number, sizeof number, "0x%04x", group);
-  const std::string_view name = group_name(group);
-  return name.empty() ? std::string(number) : std::string(name) + " (" + number + ")";
+  return named_number(group_name(group), group, false);
 }
 
 // check_selection applies the rules of a cipher suite and group selection
@@ -287,15 +290,16 @@ Result<void> check_selection(const BackendState &state, const Common &common) {
     const uint16_t suite = common.cipher_suites[i];
     if (!cipher_suite_version(suite)) {
       return Error(ErrorCode::bad_input,
-                   "cipher suite " + suite_text(suite) +
-                       " is not one polytls allows (TLS 1.3: TLS_AES_128_GCM_SHA256, "
-                       "TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256; TLS 1.2: ECDHE "
-                       "with AES-GCM or ChaCha20-Poly1305)",
+                   detail::cat({"cipher suite ", suite_text(suite),
+                                " is not one polytls allows (TLS 1.3: TLS_AES_128_GCM_SHA256, "
+                                "TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256; TLS 1.2: "
+                                "ECDHE with AES-GCM or ChaCha20-Poly1305)"}),
                    state.name);
     }
     if (std::find(common.cipher_suites.begin(), common.cipher_suites.begin() + i, suite) !=
         common.cipher_suites.begin() + i) {
-      return Error(ErrorCode::bad_input, "cipher suite " + suite_text(suite) + " is listed twice",
+      return Error(ErrorCode::bad_input,
+                   detail::cat({"cipher suite ", suite_text(suite), " is listed twice"}),
                    state.name);
     }
   }
@@ -303,14 +307,15 @@ Result<void> check_selection(const BackendState &state, const Common &common) {
     const uint16_t group = common.groups[i];
     if (!allowed(secure_groups(), group)) {
       return Error(ErrorCode::bad_input,
-                   "key exchange group " + group_text(group) +
-                       " is not one polytls allows (x25519, secp256r1, secp384r1)",
+                   detail::cat({"key exchange group ", group_text(group),
+                                " is not one polytls allows (x25519, secp256r1, secp384r1)"}),
                    state.name);
     }
     if (std::find(common.groups.begin(), common.groups.begin() + i, group) !=
         common.groups.begin() + i) {
       return Error(ErrorCode::bad_input,
-                   "key exchange group " + group_text(group) + " is listed twice", state.name);
+                   detail::cat({"key exchange group ", group_text(group), " is listed twice"}),
+                   state.name);
     }
   }
   if (!common.cipher_suites.empty()) {
@@ -321,8 +326,9 @@ Result<void> check_selection(const BackendState &state, const Common &common) {
                       [v](uint16_t suite) { return cipher_suite_version(suite) == v; });
       if (!listed) {
         return Error(ErrorCode::bad_input,
-                     "the cipher suites include none for " + std::string(to_string(v)) +
-                         ", which the version range allows (add one, or narrow the range)",
+                     detail::cat({"the cipher suites include none for ", to_string(v),
+                                  ", which the version range allows (add one, or narrow the "
+                                  "range)"}),
                      state.name);
       }
     }
@@ -574,7 +580,8 @@ Result<Session> start(const std::shared_ptr<ContextState> &context,
     if (client->resume != nullptr) {
       if (client->resume->backend != state.name) {
         return Error(ErrorCode::bad_input,
-                     "the session ticket belongs to the " + client->resume->backend + " backend",
+                     detail::cat({"the session ticket belongs to the ", client->resume->backend,
+                                  " backend"}),
                      state.name);
       }
       params.resume = detail::as_data(client->resume->data);
@@ -759,7 +766,7 @@ Result<std::array<uint8_t, 32>> parse_pin(std::string_view text) {
   std::array<uint8_t, 32> pin{};
   auto bad = [&text] {
     return Error(ErrorCode::bad_input,
-                 "'" + std::string(text) + "' is not a pin (sha256//BASE64 or 64 hex digits)");
+                 detail::cat({"'", text, "' is not a pin (sha256//BASE64 or 64 hex digits)"}));
   };
   if (text.starts_with("sha256//")) {
     const std::string_view b64 = text.substr(8);

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <memory>
+#include <string>
+
 #include "polytls/abi/types.h"
 #include "polytls/result.hpp"
 
@@ -53,6 +57,54 @@ TEST(Result, CarriesValuesAndErrors) {
   EXPECT_TRUE(fine.has_value());
   Result<void> bad = Error(ErrorCode::timeout, "late");
   EXPECT_EQ(bad.error().code(), ErrorCode::timeout);
+}
+
+TEST(Error, RendersLibraryDetailAndCodeAlone) {
+  EXPECT_EQ(Error(ErrorCode::io, "x", "b", 42).to_string(), "b: x [io; library error (42)]");
+  EXPECT_EQ(Error(ErrorCode::io, "x", "", 0, "why").to_string(), "x [io; why]");
+  EXPECT_EQ(Error(ErrorCode::io, "x", "", INT64_MIN).to_string(),
+            "x [io; library error (-9223372036854775808)]");
+  const char *none = nullptr;
+  EXPECT_EQ(Error(ErrorCode::want_read, none).message(), "");
+  EXPECT_EQ(Error(ErrorCode::want_read, {}).message(), "");
+  EXPECT_EQ(Error(ErrorCode::io, "m", std::string("b")).backend(), "b");
+}
+
+// Result keeps a value or an error through every copy, move and assignment,
+// in both directions between the two states.
+TEST(Result, CopiesMovesAndAssignsAcrossStates) {
+  Result<std::string> value = std::string(100, 'v');
+  Result<std::string> error = Error(ErrorCode::io, "e");
+  Result<std::string> copy = value;
+  EXPECT_EQ(copy.value(), std::string(100, 'v'));
+  copy = error;
+  EXPECT_EQ(copy.error().message(), "e");
+  copy = value;
+  EXPECT_EQ(copy.value(), value.value());
+  Result<std::string> moved = std::move(copy);
+  EXPECT_EQ(moved.value(), std::string(100, 'v'));
+  moved = Result<std::string>(Error(ErrorCode::timeout, "t"));
+  EXPECT_EQ(moved.error().code(), ErrorCode::timeout);
+  moved = Result<std::string>(std::string("w"));
+  EXPECT_EQ(*moved, "w");
+  const Result<std::string> &same = moved;
+  moved = same;  // self-assignment keeps the value
+  EXPECT_EQ(*moved, "w");
+
+  Result<std::unique_ptr<int>> owner = std::make_unique<int>(7);
+  Result<std::unique_ptr<int>> taken = std::move(owner);
+  EXPECT_EQ(**taken, 7);
+  taken = Error(ErrorCode::io, "gone");
+  EXPECT_FALSE(taken.has_value());
+
+  Result<void> fine = ok();
+  Result<void> bad = Error(ErrorCode::io, "b");
+  Result<void> either = bad;
+  EXPECT_EQ(either.error().message(), "b");
+  either = fine;
+  EXPECT_TRUE(either.has_value());
+  either = std::move(bad);
+  EXPECT_EQ(either.error().message(), "b");
 }
 
 TEST(ResultDeathTest, ValueOnErrorAborts) {

@@ -69,6 +69,22 @@ TEST(Files, ReportsMissingAndUnwritablePlaces) {
   EXPECT_EQ(read_file(dir / "big", 100).value().size(), 100u);
 }
 
+// A path is a C string, a std::string or a std::filesystem::path alike.
+TEST(Files, TakesEveryKindOfPath) {
+  test::TempDir dir;
+  const std::filesystem::path path = dir / "f.txt";
+  const std::string text = path.string();
+  ASSERT_OK(write_file(text.c_str(), "one"));
+  EXPECT_EQ(read_file(path).value().size(), 3u);
+  EXPECT_EQ(read_file(text).value().size(), 3u);
+  EXPECT_EQ(read_file(text.c_str()).value().size(), 3u);
+  ASSERT_OK(write_file(text, "three", {.overwrite = true}));
+  EXPECT_EQ(test::read_text(path), "three");
+  auto missing = read_file(text + ".absent");
+  EXPECT_ERROR(missing, ErrorCode::not_found);
+  EXPECT_EQ(missing.error().message(), "no such file: " + text + ".absent");
+}
+
 }  // namespace
 }  // namespace polytls
 

@@ -5,6 +5,8 @@
 
 #include <cstring>
 #include <ctime>
+#include <new>
+#include <stdexcept>
 
 namespace polytls::kit {
 namespace {
@@ -52,6 +54,12 @@ TEST(Kit, GuardTurnsExceptionsIntoInternal) {
       guard(&err, []() -> polytls_status { throw std::runtime_error("boom"); });
   EXPECT_EQ(status, POLYTLS_ERR_INTERNAL);
   EXPECT_STREQ(err.detail, "unexpected exception: boom");
+  EXPECT_EQ(guard(&err, []() -> polytls_status { throw std::bad_alloc(); }), POLYTLS_ERR_INTERNAL);
+  EXPECT_STREQ(err.detail, "out of memory");
+  EXPECT_EQ(guard(&err, []() -> polytls_status { throw 42; }), POLYTLS_ERR_INTERNAL);
+  EXPECT_STREQ(err.detail, "unexpected exception");
+  EXPECT_EQ(guard(&err, []() -> polytls_status { return POLYTLS_ERR_TIMEOUT; }),
+            POLYTLS_ERR_TIMEOUT);
   // A caller's smaller (older) error struct is never written past.
   polytls_error small{};
   small.struct_size = 8;

@@ -2,7 +2,6 @@
 #ifndef POLYTLS_BACKEND_HPP
 #define POLYTLS_BACKEND_HPP
 
-#include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
@@ -14,6 +13,7 @@
 #include "polytls/capabilities.hpp"
 #include "polytls/certificate.hpp"
 #include "polytls/certificate_spec.hpp"
+#include "polytls/files.hpp"
 #include "polytls/key.hpp"
 #include "polytls/result.hpp"
 #include "polytls/tls.hpp"
@@ -58,9 +58,9 @@ class Backend {
   // `bad_passphrase`. Malformed input is `bad_input`.
   Result<Key> load_key(std::span<const uint8_t> pem_or_der, std::string_view passphrase = {}) const;
   Result<Key> load_key(std::string_view pem, std::string_view passphrase = {}) const;
-  // load_key_file is load_key on a file's contents; a missing file is `not_found`.
-  Result<Key> load_key_file(const std::filesystem::path &path,
-                            std::string_view passphrase = {}) const;
+  // load_key_file is load_key on a file's contents; a missing file is
+  // `not_found`. A PathRef is a C string, a std::string or a std::filesystem::path.
+  Result<Key> load_key_file(PathRef path, std::string_view passphrase = {}) const;
 
   // load_certificate reads one certificate, PEM or DER (the first PEM
   // CERTIFICATE block when there are several).
@@ -68,8 +68,8 @@ class Backend {
   Result<Certificate> load_certificate(std::string_view pem) const;
   // load_certificates reads every CERTIFICATE block of a PEM bundle (or one DER).
   Result<std::vector<Certificate>> load_certificates(std::span<const uint8_t> pem_or_der) const;
-  Result<Certificate> load_certificate_file(const std::filesystem::path &path) const;
-  Result<std::vector<Certificate>> load_certificates_file(const std::filesystem::path &path) const;
+  Result<Certificate> load_certificate_file(PathRef path) const;
+  Result<std::vector<Certificate>> load_certificates_file(PathRef path) const;
 
   // self_sign makes a self-signed certificate for `key` (which must hold
   // its private half) as `spec` says. Invalid specs are `bad_input`.

@@ -48,8 +48,14 @@ ErrorCode error_code_from_status(int32_t status) noexcept;
 // library was involved, that library's code and text.
 class Error {
  public:
-  Error(ErrorCode code, std::string message, std::string backend = {}, int64_t library_code = 0,
+  Error(ErrorCode code, std::string message);
+  Error(ErrorCode code, std::string message, std::string backend);
+  Error(ErrorCode code, std::string message, std::string backend, int64_t library_code,
         std::string library_detail = {});
+  // The same with the message as a C string (NULL reads as empty): what
+  // most errors are made of, with less code at every place that makes one.
+  Error(ErrorCode code, const char *message);
+  Error(ErrorCode code, const char *message, const std::string &backend);
 
   ErrorCode code() const noexcept { return code_; }
   const std::string &message() const noexcept { return message_; }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -12,10 +13,27 @@
 
 namespace polytls {
 
+// PathRef names a file for the file functions of polytls (these, and
+// Backend::load_*_file): a C string, a std::string or a
+// std::filesystem::path, taken by its native text. It only refers to the
+// caller's string, so it is for passing a path to a call, not for keeping
+// one. The core works on the text with POSIX calls, so a program that never
+// builds a std::filesystem::path links none of its code.
+class PathRef {
+ public:
+  PathRef(const char *path) noexcept : path_(path) {}                           // NOLINT: implicit
+  PathRef(const std::string &path) noexcept : path_(path.c_str()) {}            // NOLINT: implicit
+  PathRef(const std::filesystem::path &path) noexcept : path_(path.c_str()) {}  // NOLINT: implicit
+
+  const char *c_str() const noexcept { return path_; }
+
+ private:
+  const char *path_;
+};
+
 // read_file returns a file's bytes. A missing file is `not_found`; a file
 // over `max_size` bytes or unreadable is `io`.
-Result<std::vector<uint8_t>> read_file(const std::filesystem::path &path,
-                                       std::size_t max_size = 64u << 20);
+Result<std::vector<uint8_t>> read_file(PathRef path, std::size_t max_size = 64u << 20);
 
 // WriteOptions control write_file.
 struct WriteOptions {
@@ -31,10 +49,9 @@ struct WriteOptions {
 // place, so a failure never leaves a partial or truncated file. A character
 // device or FIFO at `path` (/dev/null, /dev/stdout, a pipe) is written in
 // place instead, with or without `overwrite`: it is a stream, not a file.
-Result<void> write_file(const std::filesystem::path &path, std::span<const uint8_t> data,
+Result<void> write_file(PathRef path, std::span<const uint8_t> data,
                         const WriteOptions &options = {});
-Result<void> write_file(const std::filesystem::path &path, std::string_view data,
-                        const WriteOptions &options = {});
+Result<void> write_file(PathRef path, std::string_view data, const WriteOptions &options = {});
 
 }  // namespace polytls
 

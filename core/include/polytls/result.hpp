@@ -8,9 +8,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 #include "polytls/error.hpp"
 
@@ -30,34 +30,97 @@ namespace detail {
 }
 }  // namespace detail
 
-// Result holds either a T or an Error.
+// Result holds either a T or an Error. (A tagged union rather than a
+// std::variant: every Result type in a program instantiates its special
+// members, and the union's are a fraction of the variant's code, with no
+// bad_variant_access paths.)
 template <class T>
 class [[nodiscard]] Result {
  public:
   using value_type = T;
 
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit
-  Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit
+  Result(T value) : has_value_(true) { ::new (&value_) T(std::move(value)); }  // NOLINT: implicit
+  Result(Error error) : has_value_(false) {                                    // NOLINT: implicit
+    ::new (&error_) Error(std::move(error));
+  }
+  Result(const Result &other) requires std::is_copy_constructible_v<T>
+      : has_value_(other.has_value_) {
+    if (has_value_) {
+      ::new (&value_) T(other.value_);
+    } else {
+      ::new (&error_) Error(other.error_);
+    }
+  }
+  Result(Result &&other) noexcept(std::is_nothrow_move_constructible_v<T>)
+      : has_value_(other.has_value_) {
+    if (has_value_) {
+      ::new (&value_) T(std::move(other.value_));
+    } else {
+      ::new (&error_) Error(std::move(other.error_));
+    }
+  }
+  Result &operator=(const Result &other) requires std::is_copy_constructible_v<T> {
+    if (this != &other) *this = Result(other);
+    return *this;
+  }
+  Result &operator=(Result &&other) noexcept(
+      std::is_nothrow_move_constructible_v<T> &&std::is_nothrow_move_assignable_v<T>) {
+    if (this == &other) return *this;
+    if (has_value_ && other.has_value_) {
+      value_ = std::move(other.value_);
+    } else if (!has_value_ && !other.has_value_) {
+      error_ = std::move(other.error_);
+    } else if (other.has_value_) {
+      // Error to value. An Error's move never throws; when T's may, the
+      // error is kept aside and put back if it does.
+      if constexpr (std::is_nothrow_move_constructible_v<T>) {
+        error_.~Error();
+        ::new (&value_) T(std::move(other.value_));
+      } else {
+        Error saved(std::move(error_));
+        error_.~Error();
+        try {
+          ::new (&value_) T(std::move(other.value_));
+        } catch (...) {
+          ::new (&error_) Error(std::move(saved));
+          throw;
+        }
+      }
+      has_value_ = true;
+    } else {
+      value_.~T();
+      ::new (&error_) Error(std::move(other.error_));
+      has_value_ = false;
+    }
+    return *this;
+  }
+  ~Result() {
+    if (has_value_) {
+      value_.~T();
+    } else {
+      error_.~Error();
+    }
+  }
 
-  bool has_value() const noexcept { return state_.index() == 0; }
+  bool has_value() const noexcept { return has_value_; }
   explicit operator bool() const noexcept { return has_value(); }
 
   T &value() & {
-    if (!has_value()) detail::die_on_bad_access(std::get<1>(state_));
-    return std::get<0>(state_);
+    if (!has_value_) detail::die_on_bad_access(error_);
+    return value_;
   }
   const T &value() const & {
-    if (!has_value()) detail::die_on_bad_access(std::get<1>(state_));
-    return std::get<0>(state_);
+    if (!has_value_) detail::die_on_bad_access(error_);
+    return value_;
   }
   T &&value() && {
-    if (!has_value()) detail::die_on_bad_access(std::get<1>(state_));
-    return std::get<0>(std::move(state_));
+    if (!has_value_) detail::die_on_bad_access(error_);
+    return std::move(value_);
   }
 
   const Error &error() const & {
-    if (has_value()) detail::die_on_no_error();
-    return std::get<1>(state_);
+    if (has_value_) detail::die_on_no_error();
+    return error_;
   }
 
   T &operator*() & { return value(); }
@@ -68,21 +131,53 @@ class [[nodiscard]] Result {
 
   template <class U>
   T value_or(U &&fallback) const & {
-    return has_value() ? std::get<0>(state_) : static_cast<T>(std::forward<U>(fallback));
+    return has_value_ ? value_ : static_cast<T>(std::forward<U>(fallback));
   }
 
  private:
-  std::variant<T, Error> state_;
+  union {
+    T value_;
+    Error error_;
+  };
+  bool has_value_;
 };
 
-// Result<void> is success or an Error.
+// Result<void> is success or an Error; a success holds no Error at all.
 template <>
 class [[nodiscard]] Result<void> {
  public:
   using value_type = void;
 
-  Result() = default;
-  Result(Error error) : error_(std::move(error)), failed_(true) {}  // NOLINT: implicit
+  Result() noexcept : failed_(false) {}
+  Result(Error error) : failed_(true) {  // NOLINT: implicit
+    ::new (&error_) Error(std::move(error));
+  }
+  Result(const Result &other) : failed_(other.failed_) {
+    if (failed_) ::new (&error_) Error(other.error_);
+  }
+  Result(Result &&other) noexcept : failed_(other.failed_) {
+    if (failed_) ::new (&error_) Error(std::move(other.error_));
+  }
+  Result &operator=(const Result &other) {
+    if (this != &other) *this = Result(other);
+    return *this;
+  }
+  Result &operator=(Result &&other) noexcept {
+    if (this == &other) return *this;
+    if (failed_ && other.failed_) {
+      error_ = std::move(other.error_);
+    } else if (other.failed_) {
+      ::new (&error_) Error(std::move(other.error_));
+      failed_ = true;
+    } else if (failed_) {
+      error_.~Error();
+      failed_ = false;
+    }
+    return *this;
+  }
+  ~Result() {
+    if (failed_) error_.~Error();
+  }
 
   bool has_value() const noexcept { return !failed_; }
   explicit operator bool() const noexcept { return has_value(); }
@@ -95,8 +190,10 @@ class [[nodiscard]] Result<void> {
   }
 
  private:
-  Error error_{ErrorCode::internal, {}};
-  bool failed_ = false;
+  union {
+    Error error_;
+  };
+  bool failed_;
 };
 
 // ok returns a successful Result<void>.
