@@ -109,10 +109,25 @@ struct TlsContext {
   std::mutex cache_mutex;
   std::deque<CacheEntry> cache;
 
+  // A client's sessions most recently restored from resumption data
+  // (resume_session): the data as given, the session wolfSSL decoded from
+  // it, and the leaf kept in it, parsed for the core's check. Decoding and
+  // parsing are most of what a resumed connection costs the client
+  // otherwise. An entry in use is taken out of the list, so no two
+  // connections touch one at the same time; most recent last.
+  struct Restored {
+    Bytes data;
+    SessionPtr session;
+    std::unique_ptr<Certificate> leaf;  // NULL until a check needed it
+  };
+  std::mutex restored_mutex;
+  std::vector<Restored> restored;
+
   CtxPtr ctx;
 };
 
 constexpr std::size_t kCacheEntries = 20000;
+constexpr std::size_t kRestoredMax = 8;
 
 // Failure is a remembered error: status, library code and detail.
 struct Failure {
@@ -887,33 +902,59 @@ polytls_status resume_session(TlsSession &s, polytls_data data, polytls_error *e
   if (bytes.size() > LONG_MAX) {
     return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "tls_session_new: resume data too large");
   }
-  // wolfSSL_d2i_SSL_SESSION neither advances the pointer nor refuses
-  // trailing bytes: the length is checked by encoding the result again.
-  const unsigned char *p = bytes.data();
-  SessionPtr saved(wolfSSL_d2i_SSL_SESSION(nullptr, &p, static_cast<long>(bytes.size())));
-  if (!saved || wolfSSL_i2d_SSL_SESSION(saved.get(), nullptr) != static_cast<int>(bytes.size())) {
-    return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
-                          "tls_session_new: the resume data is not a wolfSSL session");
+  TlsContext &c = *s.context;
+  TlsContext::Restored entry;
+  {
+    std::lock_guard<std::mutex> lock(c.restored_mutex);
+    for (auto it = c.restored.begin(); it != c.restored.end(); ++it) {
+      if (std::equal(it->data.begin(), it->data.end(), bytes.begin(), bytes.end())) {
+        entry = std::move(*it);
+        c.restored.erase(it);
+        break;
+      }
+    }
   }
-  if (wolfSSL_set_session(s.ssl.get(), saved.get()) != WOLFSSL_SUCCESS) {
-    return POLYTLS_OK;  // expired or not for this context: a full handshake
+  if (!entry.session) {
+    // wolfSSL_d2i_SSL_SESSION neither advances the pointer nor refuses
+    // trailing bytes: the length is checked by encoding the result again.
+    const unsigned char *p = bytes.data();
+    entry.session.reset(wolfSSL_d2i_SSL_SESSION(nullptr, &p, static_cast<long>(bytes.size())));
+    if (!entry.session ||
+        wolfSSL_i2d_SSL_SESSION(entry.session.get(), nullptr) != static_cast<int>(bytes.size())) {
+      return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
+                            "tls_session_new: the resume data is not a wolfSSL session");
+    }
+    entry.data.assign(bytes.begin(), bytes.end());
   }
-  if (s.peer_check == nullptr) return POLYTLS_OK;
-  const std::vector<ByteView> chain = chain_of(s.ssl.get());
-  bool usable = false;
-  if (!chain.empty()) {
-    polytls_cert *leaf = nullptr;
+  // wolfSSL_set_session copies the session into the WOLFSSL object
+  // (wolfSSL_DupSession): the entry stays this context's.
+  if (wolfSSL_set_session(s.ssl.get(), entry.session.get()) != WOLFSSL_SUCCESS) {
+    return POLYTLS_OK;  // expired or not for this context: a full handshake (entry dropped)
+  }
+  bool usable = true;
+  if (s.peer_check != nullptr) {
     polytls_error ignored{};
     ignored.struct_size = sizeof ignored;
-    if (cert_import(s.context->backend, polytls_data{chain[0].data(), chain[0].size()}, &leaf,
-                    &ignored) == POLYTLS_OK) {
-      std::unique_ptr<Certificate> owned(kit::from_handle<Certificate>(leaf));
-      usable = s.peer_check(s.peer_check_user, leaf, &ignored) == POLYTLS_OK;
+    if (!entry.leaf) {
+      const std::vector<ByteView> chain = chain_of(s.ssl.get());
+      polytls_cert *leaf = nullptr;
+      if (!chain.empty() && cert_import(c.backend, polytls_data{chain[0].data(), chain[0].size()},
+                                        &leaf, &ignored) == POLYTLS_OK) {
+        entry.leaf.reset(kit::from_handle<Certificate>(leaf));
+      }
     }
+    usable = entry.leaf &&
+             s.peer_check(s.peer_check_user, kit::to_handle<polytls_cert>(entry.leaf.get()),
+                          &ignored) == POLYTLS_OK;
+  }
+  {
+    std::lock_guard<std::mutex> lock(c.restored_mutex);
+    if (c.restored.size() >= kRestoredMax) c.restored.erase(c.restored.begin());
+    c.restored.push_back(std::move(entry));
   }
   if (!usable) {
     // Start over without the saved session.
-    SslPtr fresh(wolfSSL_new(s.context->ctx.get()));
+    SslPtr fresh(wolfSSL_new(c.ctx.get()));
     if (!fresh) return kit::set_error(err, POLYTLS_ERR_INTERNAL, MEMORY_E, "wolfSSL_new failed");
     s.ssl = std::move(fresh);
     return POLYTLS_ERR_NOT_FOUND;  // tells the caller to configure the new object

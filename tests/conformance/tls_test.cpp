@@ -311,6 +311,22 @@ TEST_P(TlsTest, SessionsResume) {
   EXPECT_TRUE(second.server.info().value().resumed);
   ASSERT_OK_AND_ASSIGN(auto echoed, transfer(second.client, second.server, bytes("again")));
   EXPECT_EQ(std::string(echoed.begin(), echoed.end()), "again");
+
+  // The session is checked on every resumed connection: offered for a name
+  // the server's certificate does not cover, it does not get the client
+  // past the host-name check (whatever the backend does with it).
+  ASSERT_OK_AND_ASSIGN(SessionPair elsewhere,
+                       connect_memory(cctx, sctx, {.host = "other.invalid", .resume = &ticket}));
+  EXPECT_ERROR(pump(elsewhere.client, elsewhere.server).client, ErrorCode::hostname_mismatch);
+  // And the same session still resumes for its own name, more than once.
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK_AND_ASSIGN(SessionPair again,
+                         connect_memory(cctx, sctx, {.host = "localhost", .resume = &ticket}));
+    HandshakeOutcome resumed = pump(again.client, again.server);
+    ASSERT_OK(resumed.client);
+    ASSERT_OK(resumed.server);
+    EXPECT_TRUE(again.client.info().value().resumed) << "connection " << i;
+  }
 }
 
 TEST_P(TlsTest, KeyLogLinesAreNssFormat) {
