@@ -77,6 +77,9 @@ constexpr const char kGroupList[] = "X25519:P-256:P-384";
 // The largest plaintext handed to wolfSSL_write at once: one record.
 constexpr std::size_t kWriteChunk = 16384;
 
+// The sessions a client context keeps decoded (TlsContext::restored).
+constexpr std::size_t kRestoredMax = 8;
+
 // TlsContext is the backend's polytls_tls_context.
 struct TlsContext {
   Context *backend = nullptr;
@@ -110,24 +113,20 @@ struct TlsContext {
   std::deque<CacheEntry> cache;
 
   // A client's sessions most recently restored from resumption data
-  // (resume_session): the data as given, the session wolfSSL decoded from
-  // it, and the leaf kept in it, parsed for the core's check. Decoding and
-  // parsing are most of what a resumed connection costs the client
-  // otherwise. An entry in use is taken out of the list, so no two
-  // connections touch one at the same time; most recent last.
+  // (resume_session), by the data as given: the session wolfSSL decoded
+  // from it, and the leaf kept in it, parsed for the core's check. Decoding
+  // and parsing are most of what a resumed connection costs the client
+  // otherwise. Each is lent to one connection at a time (kit::LendingCache).
   struct Restored {
-    Bytes data;
     SessionPtr session;
     std::unique_ptr<Certificate> leaf;  // NULL until a check needed it
   };
-  std::mutex restored_mutex;
-  std::vector<Restored> restored;
+  kit::LendingCache<Restored> restored{kRestoredMax};
 
   CtxPtr ctx;
 };
 
 constexpr std::size_t kCacheEntries = 20000;
-constexpr std::size_t kRestoredMax = 8;
 
 // Failure is a remembered error: status, library code and detail.
 struct Failure {
@@ -903,55 +902,42 @@ polytls_status resume_session(TlsSession &s, polytls_data data, polytls_error *e
     return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0, "tls_session_new: resume data too large");
   }
   TlsContext &c = *s.context;
-  TlsContext::Restored entry;
-  {
-    std::lock_guard<std::mutex> lock(c.restored_mutex);
-    for (auto it = c.restored.begin(); it != c.restored.end(); ++it) {
-      if (std::equal(it->data.begin(), it->data.end(), bytes.begin(), bytes.end())) {
-        entry = std::move(*it);
-        c.restored.erase(it);
-        break;
-      }
-    }
-  }
-  if (!entry.session) {
+  auto entry = c.restored.take(bytes).value_or(kit::LendingCache<TlsContext::Restored>::Entry{});
+  if (!entry.value.session) {
     // wolfSSL_d2i_SSL_SESSION neither advances the pointer nor refuses
     // trailing bytes: the length is checked by encoding the result again.
     const unsigned char *p = bytes.data();
-    entry.session.reset(wolfSSL_d2i_SSL_SESSION(nullptr, &p, static_cast<long>(bytes.size())));
-    if (!entry.session ||
-        wolfSSL_i2d_SSL_SESSION(entry.session.get(), nullptr) != static_cast<int>(bytes.size())) {
+    SessionPtr &session = entry.value.session;
+    session.reset(wolfSSL_d2i_SSL_SESSION(nullptr, &p, static_cast<long>(bytes.size())));
+    if (!session ||
+        wolfSSL_i2d_SSL_SESSION(session.get(), nullptr) != static_cast<int>(bytes.size())) {
       return kit::set_error(err, POLYTLS_ERR_BAD_INPUT, 0,
                             "tls_session_new: the resume data is not a wolfSSL session");
     }
-    entry.data.assign(bytes.begin(), bytes.end());
+    entry.key.assign(bytes.begin(), bytes.end());
   }
   // wolfSSL_set_session copies the session into the WOLFSSL object
   // (wolfSSL_DupSession): the entry stays this context's.
-  if (wolfSSL_set_session(s.ssl.get(), entry.session.get()) != WOLFSSL_SUCCESS) {
+  if (wolfSSL_set_session(s.ssl.get(), entry.value.session.get()) != WOLFSSL_SUCCESS) {
     return POLYTLS_OK;  // expired or not for this context: a full handshake (entry dropped)
   }
   bool usable = true;
   if (s.peer_check != nullptr) {
     polytls_error ignored{};
     ignored.struct_size = sizeof ignored;
-    if (!entry.leaf) {
+    std::unique_ptr<Certificate> &parsed = entry.value.leaf;
+    if (!parsed) {
       const std::vector<ByteView> chain = chain_of(s.ssl.get());
       polytls_cert *leaf = nullptr;
       if (!chain.empty() && cert_import(c.backend, polytls_data{chain[0].data(), chain[0].size()},
                                         &leaf, &ignored) == POLYTLS_OK) {
-        entry.leaf.reset(kit::from_handle<Certificate>(leaf));
+        parsed.reset(kit::from_handle<Certificate>(leaf));
       }
     }
-    usable = entry.leaf &&
-             s.peer_check(s.peer_check_user, kit::to_handle<polytls_cert>(entry.leaf.get()),
-                          &ignored) == POLYTLS_OK;
+    usable = parsed && s.peer_check(s.peer_check_user, kit::to_handle<polytls_cert>(parsed.get()),
+                                    &ignored) == POLYTLS_OK;
   }
-  {
-    std::lock_guard<std::mutex> lock(c.restored_mutex);
-    if (c.restored.size() >= kRestoredMax) c.restored.erase(c.restored.begin());
-    c.restored.push_back(std::move(entry));
-  }
+  c.restored.give_back(std::move(entry));
   if (!usable) {
     // Start over without the saved session.
     SslPtr fresh(wolfSSL_new(c.ctx.get()));

@@ -44,7 +44,7 @@
 //     1.2 clients that do not ask for tickets). A client's exported session
 //     is the server's leaf (checked by peer_check before it is offered again)
 //     followed by gnutls_session_get_data2's bytes. A context with
-//     resumption keeps the leaves it parsed in a small pool, so that the
+//     resumption keeps the leaves it parsed in a small cache, so that the
 //     peer check of a resumed session does not parse its stored leaf again.
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
@@ -109,7 +109,7 @@ constexpr unsigned char kExportMagic[] = {'P', 'T', 'G', 'S', 1};
 constexpr std::size_t kCacheEntries = 20000;
 
 // The largest number of parsed peer leaves a context with resumption keeps
-// for the peer checks of resumed sessions (TlsContext::leaf_pool).
+// for the peer checks of resumed sessions (TlsContext::leaves).
 constexpr std::size_t kLeafPoolEntries = 8;
 
 // Failure is a remembered error: status, library code and detail.
@@ -143,7 +143,7 @@ std::string library_words(int code) {
 }
 
 // TlsContext is what a `polytls_tls_context *` points to. Immutable once
-// made (the session cache and the leaf pool have their own locks), so
+// made (the session cache and the leaf cache have their own locks), so
 // sessions of one context may run on several threads at once.
 struct TlsContext {
   uint32_t role = 0;
@@ -177,12 +177,10 @@ struct TlsContext {
 
   // With resumption on: peer leaves already parsed, so that the peer check
   // of a resumed session (on the leaf stored with it, which a full
-  // handshake checked before) does not parse it again. Oldest first, at
-  // most kLeafPoolEntries, one per DER. A session takes an entry out for
-  // its check and puts it back afterwards (take_leaf, keep_leaf): a Cert is
-  // only ever used by one session at a time, never shared between threads.
-  std::mutex leaf_pool_mutex;
-  std::vector<std::unique_ptr<Cert>> leaf_pool;
+  // handshake checked before) does not parse it again. Each is lent to one
+  // session at a time (kit::LendingCache): a Cert is never shared between
+  // threads.
+  kit::LendingCache<std::unique_ptr<Cert>> leaves{kLeafPoolEntries};
 
   // The anchors parsed into a trust list once, by the first verification
   // (trust_anchors), and only read from then on: every session's
@@ -410,52 +408,19 @@ ssize_t pull(gnutls_transport_ptr_t ptr, void *buf, std::size_t cap) noexcept {
 
 // ---- peer verification ----
 
-// take_leaf takes the pool's parsed leaf with these DER bytes out of the
-// context's pool, or returns NULL.
-std::unique_ptr<Cert> take_leaf(TlsContext &c, std::span<const unsigned char> der) {
-  std::lock_guard<std::mutex> lock(c.leaf_pool_mutex);
-  for (auto it = c.leaf_pool.begin(); it != c.leaf_pool.end(); ++it) {
-    const Bytes &have = (*it)->der;
-    if (have.size() == der.size() && std::equal(have.begin(), have.end(), der.begin())) {
-      std::unique_ptr<Cert> leaf = std::move(*it);
-      c.leaf_pool.erase(it);
-      return leaf;
-    }
-  }
-  return nullptr;
-}
-
-// keep_leaf puts a parsed leaf (back) into the context's pool, as its
-// newest entry; the oldest goes when the pool is full, and a leaf whose DER
-// the pool already has is dropped.
-void keep_leaf(TlsContext &c, std::unique_ptr<Cert> leaf) {
-  std::unique_ptr<Cert> dropped;  // freed after the lock is released
-  std::lock_guard<std::mutex> lock(c.leaf_pool_mutex);
-  for (const std::unique_ptr<Cert> &have : c.leaf_pool) {
-    if (have->der == leaf->der) {
-      dropped = std::move(leaf);
-      return;
-    }
-  }
-  if (c.leaf_pool.size() >= kLeafPoolEntries) {
-    dropped = std::move(c.leaf_pool.front());
-    c.leaf_pool.erase(c.leaf_pool.begin());
-  }
-  c.leaf_pool.push_back(std::move(leaf));
-}
-
 // run_peer_check hands the leaf `leaf_der` to the core's check as one of
 // this backend's own certificates (borrowed for the call). `parsed` is the
 // certificate already parsed from these bytes (verify_chain's), if any;
-// without it the context's pool may have the leaf, else it is parsed here.
-// With resumption on, a leaf that passed goes to the pool for the peer
+// without it the context's cache may have the leaf, else it is parsed here.
+// With resumption on, a leaf that passed goes to the cache for the peer
 // checks of resumed sessions.
 Failure run_peer_check(TlsSession &s, std::span<const unsigned char> leaf_der,
                        X509Crt parsed = {}) {
   TlsContext &c = *s.context;
   Failure f;
-  std::unique_ptr<Cert> leaf;
-  if (c.resumption && !parsed) leaf = take_leaf(c, leaf_der);
+  std::optional<kit::LendingCache<std::unique_ptr<Cert>>::Entry> cached;
+  if (c.resumption && !parsed) cached = c.leaves.take(leaf_der);
+  std::unique_ptr<Cert> leaf = cached ? std::move(cached->value) : nullptr;
   polytls_error e{};
   e.struct_size = sizeof e;
   if (!leaf) {
@@ -479,7 +444,10 @@ Failure run_peer_check(TlsSession &s, std::span<const unsigned char> leaf_der,
     f.detail = e.detail[0] != '\0' ? e.detail : "the peer's certificate failed the check";
     return f;
   }
-  if (c.resumption) keep_leaf(c, std::move(leaf));
+  if (c.resumption) {
+    std::vector<unsigned char> key = cached ? std::move(cached->key) : leaf->der;
+    c.leaves.give_back({std::move(key), std::move(leaf)});
+  }
   return f;
 }
 
@@ -1055,7 +1023,7 @@ void finish_handshake(TlsSession &s) {
 // restore_session offers a session from tls_export_session. A resumed
 // handshake carries no certificate, so the core's peer check runs now on
 // the leaf stored with the session (parsed once per context: run_peer_check
-// finds it in the leaf pool): if it fails, the session is not offered and
+// finds it in the context's leaf cache): if it fails, the session is not offered and
 // the handshake is a full one (verified and checked as usual).
 polytls_status restore_session(TlsSession &s, polytls_data resume, polytls_error *err) {
   const auto data = kit::bytes(resume);

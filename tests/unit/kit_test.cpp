@@ -127,5 +127,32 @@ TEST(Kit, ReadsATlsSelection) {
   EXPECT_TRUE(selection.groups.empty());
 }
 
+TEST(Kit, LendingCacheLendsEachEntryToOneUserAtATime) {
+  LendingCache<std::unique_ptr<int>> cache(2);
+  const std::vector<unsigned char> a{1}, b{2}, c{3};
+  EXPECT_FALSE(cache.take(a).has_value());
+  cache.give_back({a, std::make_unique<int>(10)});
+  auto lent = cache.take(a);
+  ASSERT_TRUE(lent.has_value());
+  EXPECT_EQ(*lent->value, 10);
+  EXPECT_FALSE(cache.take(a).has_value()) << "lent out: not in the cache meanwhile";
+  // Made twice at once: the second copy given back is dropped.
+  cache.give_back(std::move(*lent));
+  cache.give_back({a, std::make_unique<int>(11)});
+  lent = cache.take(a);
+  ASSERT_TRUE(lent.has_value());
+  EXPECT_EQ(*lent->value, 10);
+  EXPECT_FALSE(cache.take(a).has_value());
+  cache.give_back(std::move(*lent));
+  // Full: the oldest goes.
+  cache.give_back({b, std::make_unique<int>(20)});
+  cache.give_back({c, std::make_unique<int>(30)});
+  EXPECT_FALSE(cache.take(a).has_value());
+  ASSERT_TRUE(cache.take(b).has_value());
+  auto third = cache.take(c);
+  ASSERT_TRUE(third.has_value());
+  EXPECT_EQ(*third->value, 30);
+}
+
 }  // namespace
 }  // namespace polytls::kit

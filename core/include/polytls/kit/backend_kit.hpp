@@ -7,6 +7,7 @@
 #ifndef POLYTLS_KIT_BACKEND_KIT_HPP
 #define POLYTLS_KIT_BACKEND_KIT_HPP
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +15,8 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -500,6 +503,61 @@ inline polytls_status read_tls_selection(const polytls_tls_config_v1 &config, Tl
   }
   return POLYTLS_OK;
 }
+
+// LendingCache keeps up to `capacity` values a backend made from some bytes
+// (a decoded session, a parsed certificate), so that the next connection
+// with the same bytes does not make them again, and lends each to one user
+// at a time: take() moves the entry out of the cache, give_back() returns
+// it as the newest. A value the library may change while it is used (or
+// that is not safe to share between threads) is then never used by two
+// connections at once. When full, the oldest entry goes; an entry whose
+// bytes are already cached (two connections made the same value at once)
+// is dropped. Values are destroyed outside the lock.
+template <class Value>
+class LendingCache {
+ public:
+  struct Entry {
+    std::vector<unsigned char> key;
+    Value value;
+  };
+
+  explicit LendingCache(std::size_t capacity) : capacity_(capacity) {}
+
+  // take moves out the entry made from `key`, if the cache has it.
+  std::optional<Entry> take(std::span<const unsigned char> key) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (std::equal(it->key.begin(), it->key.end(), key.begin(), key.end())) {
+        std::optional<Entry> out(std::move(*it));
+        entries_.erase(it);
+        return out;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // give_back caches `entry` (again) as the newest.
+  void give_back(Entry entry) {
+    std::optional<Entry> dropped;  // destroyed after the lock is released
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const Entry &have : entries_) {
+      if (have.key == entry.key) {
+        dropped.emplace(std::move(entry));
+        return;
+      }
+    }
+    if (entries_.size() >= capacity_) {
+      dropped.emplace(std::move(entries_.front()));
+      entries_.erase(entries_.begin());
+    }
+    entries_.push_back(std::move(entry));
+  }
+
+ private:
+  std::mutex mutex_;
+  const std::size_t capacity_;
+  std::vector<Entry> entries_;  // oldest first
+};
 
 }  // namespace polytls::kit
 
