@@ -64,19 +64,22 @@ Error::Error(ErrorCode code, const char *message, const std::string &backend)
       library_code_(0) {}
 
 std::string Error::to_string() const {
-  const bool library = !library_detail_.empty() || library_code_ != 0;
-  const bool number = library_code_ != 0;
-  const uint64_t magnitude = library_code_ < 0 ? 0 - static_cast<uint64_t>(library_code_)
-                                               : static_cast<uint64_t>(library_code_);
-  const detail::Decimal digits(magnitude);
-  const std::string_view none;
-  return detail::cat({backend_, backend_.empty() ? none : ": ", message_, " [",
-                      polytls::to_string(code_), library ? "; " : none,
-                      !library                  ? none
-                      : library_detail_.empty() ? std::string_view("library error")
-                                                : std::string_view(library_detail_),
-                      number ? " (" : none, library_code_ < 0 ? "-" : none,
-                      number ? std::string_view(digits) : none, number ? ")" : none, "]"});
+  std::string out = backend_.empty() ? message_ : detail::cat({backend_, ": ", message_});
+  out += " [";
+  out += polytls::to_string(code_);
+  if (!library_detail_.empty() || library_code_ != 0) {
+    out += "; ";
+    out += library_detail_.empty() ? std::string_view("library error") : library_detail_;
+    if (library_code_ != 0) {
+      const uint64_t magnitude = library_code_ < 0 ? 0 - static_cast<uint64_t>(library_code_)
+                                                   : static_cast<uint64_t>(library_code_);
+      out += library_code_ < 0 ? " (-" : " (";
+      out += detail::Decimal(magnitude);
+      out += ")";
+    }
+  }
+  out += "]";
+  return out;
 }
 
 Error Error::with_context(std::string_view context) const {
